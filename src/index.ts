@@ -1,0 +1,16 @@
+/**
+ * recur: recurrent neural networks from first principles.
+ * Data flows one way: data → tasks → models → layers → cells → kernels.
+ *
+ * This entry runs anywhere (Node, browsers, workers). Node-only parts (files, bundled data
+ * sets) are added by `node.ts`, which is what `import 'recur'` resolves to under Node.
+ */
+export * from './errors.js';
+export * from './tensor/index.js';
+export * from './autograd/index.js';
+export * from './kernels/index.js';
+export * from './layers/index.js';
+export * from './losses/index.js';
+export * from './optim/index.js';
+export * from './cells/index.js';
+export * from './models/seed-cell.js';

@@ -1,0 +1,340 @@
+import { fusedOp } from '../autograd/fused.js';
+import { gradOf } from '../autograd/engine.js';
+import { type Cell, GRU_CELL, LSTM_CELL, RNN_RELU, RNN_TANH, RecurrentWorkspace, recurrentBackward, recurrentForward } from '../cells/index.js';
+import { DataError, ShapeError, assert, fmtShape } from '../errors.js';
+import type { AnyBackend } from '../kernels/backend.js';
+import { type Device, getBackend } from '../kernels/device.js';
+import { type Rng, defaultRng } from '../tensor/rng.js';
+import { type Data, type DType, IntTensor, Tensor, allocData, assertFinite } from '../tensor/tensor.js';
+import { Module } from './module.js';
+
+/**
+ * Multi-layer, optionally bidirectional recurrent layers with PyTorch's semantics, names and
+ * layouts (nn.RNN / nn.LSTM / nn.GRU). Each (layer, direction) runs the fused kernels of
+ * cells/recurrent.ts; the whole stack is one node on the autograd tape.
+ *
+ * Legend: T time, B batch, D input, H hidden, L layers, K = L·dirs.
+ *   input  (T, B, D), or (B, T, D) with batchFirst, or (T, D) unbatched;
+ *          or an IntTensor of token ids of the same leading shape: a one-hot input over D classes
+ *   h0, c0 (K, B, H)           (zeros when omitted)
+ *   output (T, B, dirs·H)      last layer's states; zero at padded steps
+ *   hT, cT (K, B, H)           each sequence's state after its last real step
+ * Parameters, per layer l and direction (suffix `_reverse` for the backward direction):
+ *   weight_ih_l{l} (G·H, D_l), weight_hh_l{l} (G·H, H), bias_ih_l{l} (G·H), bias_hh_l{l} (G·H)
+ *   with gates stacked in rows: RNN 1, LSTM i,f,g,o, GRU r,z,n. Init U(−1/√H, 1/√H).
+ */
+export interface RecurrentOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bias?: boolean;
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode. */
+  dropout?: number;
+  bidirectional?: boolean;
+  device?: Device;
+  dtype?: DType;
+  rng?: Rng;
+}
+
+export interface RecurrentState { h0?: Tensor | null; c0?: Tensor | null }
+export interface RecurrentResult { output: Tensor; hT: Tensor; cT: Tensor | null }
+export interface ForwardOptions {
+  /** Real length of each sequence in the batch (≤ T); steps beyond it are padding. */
+  lengths?: ArrayLike<number> | null;
+}
+
+interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
+
+export class RecurrentBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly dtype: DType;
+  device: Device;
+  private readonly rng: Rng;
+  private readonly weights: LayerWeights[] = [];
+  /** Free workspaces per (layer, direction); a forward whose tape is alive holds its own. */
+  private pool: RecurrentWorkspace<unknown>[][] = [];
+  private poolBackend: AnyBackend | null = null;
+
+  constructor(readonly cell: Cell, opts: RecurrentOptions) {
+    super();
+    const name = cell.mode.startsWith('RNN') ? 'RNN' : cell.mode;
+    const posInt = (v: unknown, what: string) =>
+      assert(Number.isInteger(v) && (v as number) > 0, () => `${name}: expected ${what} to be a positive integer, got ${String(v)}`);
+    posInt(opts.inputSize, 'inputSize');
+    posInt(opts.hiddenSize, 'hiddenSize');
+    posInt(opts.numLayers ?? 1, 'numLayers');
+    const p = opts.dropout ?? 0;
+    assert(p >= 0 && p < 1, () => `${name}: expected dropout in [0, 1), got ${p}`);
+    this.inputSize = opts.inputSize;
+    this.hiddenSize = opts.hiddenSize;
+    this.numLayers = opts.numLayers ?? 1;
+    this.bias = opts.bias ?? true;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = p;
+    this.bidirectional = opts.bidirectional ?? false;
+    this.dtype = opts.dtype ?? 'float32';
+    this.device = opts.device ?? 'auto';
+    this.rng = opts.rng ?? defaultRng();
+
+    const H = this.hiddenSize, GH = cell.G * H, k = 1 / Math.sqrt(H), dirs = this.dirs;
+    const init = (shape: number[]): Tensor => {
+      const data = allocData(this.dtype, shape.reduce((a, b) => a * b, 1));
+      for (let i = 0; i < data.length; i++) data[i] = (2 * this.rng.uniform() - 1) * k;
+      return new Tensor(data, shape);
+    };
+    for (let l = 0; l < this.numLayers; l++) {
+      const D = l === 0 ? this.inputSize : dirs * H;
+      for (let dir = 0; dir < dirs; dir++) {
+        const sfx = `_l${l}${dir === 1 ? '_reverse' : ''}`;
+        const wih = this.param(`weight_ih${sfx}`, init([GH, D]));
+        const whh = this.param(`weight_hh${sfx}`, init([GH, H]));
+        const bih = this.bias ? this.param(`bias_ih${sfx}`, init([GH])) : null;
+        const bhh = this.bias ? this.param(`bias_hh${sfx}`, init([GH])) : null;
+        this.weights.push({ wih, whh, bih, bhh });
+      }
+    }
+  }
+
+  get dirs(): number { return this.bidirectional ? 2 : 1; }
+  private get label(): string { return this.cell.mode.startsWith('RNN') ? 'RNN' : this.cell.mode; }
+
+  /** The backend these layers run on ('auto' resolves to the fastest available). */
+  get backend(): AnyBackend { return getBackend(this.device, this.dtype); }
+
+  /** Workspaces for every (layer, direction), taken from the pool (or made) for one forward. */
+  private acquire(): RecurrentWorkspace<unknown>[] {
+    const be = this.backend;
+    if (be !== this.poolBackend) {
+      for (const list of this.pool) for (const w of list) w.dispose();
+      this.pool = [];
+      this.poolBackend = be;
+    }
+    return Array.from({ length: this.numLayers * this.dirs }, (_, k) =>
+      (this.pool[k] ??= []).pop() ?? new RecurrentWorkspace(be, this.cell));
+  }
+
+  private giveBack(ws: RecurrentWorkspace<unknown>[]): void {
+    if (ws[0].be !== this.poolBackend) { for (const w of ws) w.dispose(); return; }
+    ws.forEach((w, k) => (this.pool[k] ??= []).push(w));
+  }
+
+  /**
+   * Runs the stack over a sequence batch.
+   * @example const { output, hT, cT } = lstm.forward(x, { h0, c0 }, { lengths: [5, 3] });
+   */
+  forward(input: Tensor | IntTensor, state: RecurrentState = {}, opts: ForwardOptions = {}): RecurrentResult {
+    const name = this.label, H = this.hiddenSize, L = this.numLayers, dirs = this.dirs, K = L * dirs;
+    const tokens = input instanceof IntTensor;
+    const unbatched = tokens ? input.shape.length === 1 : input.shape.length === 2;
+    const wantDims = tokens ? 2 : 3;
+    if (input.shape.length !== wantDims && !unbatched) {
+      throw new ShapeError(`${name}: expected ${tokens ? 'token ids (T, B)' : `input (T, B, ${this.inputSize})`}`
+        + `${this.batchFirst ? ' [batch first: (B, T, …)]' : ''} or unbatched, got ${fmtShape(input.shape)}`);
+    }
+    let T: number, B: number;
+    if (unbatched) { T = input.shape[0]; B = 1; }
+    else if (this.batchFirst) { B = input.shape[0]; T = input.shape[1]; }
+    else { T = input.shape[0]; B = input.shape[1]; }
+    const D = this.inputSize;
+    if (!tokens) {
+      const x = input as Tensor;
+      if (x.shape[x.ndim - 1] !== D) throw new ShapeError(`${name}: expected input size ${D}, got ${x.shape[x.ndim - 1]} (input ${fmtShape(x.shape)})`);
+      if (x.dtype !== this.dtype) throw new ShapeError(`${name}: expected a ${this.dtype} input, got ${x.dtype}`);
+      assertFinite(`${name} input`, x.data);
+    } else {
+      const ids = (input as IntTensor).data;
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] < 0 || ids[i] >= D) throw new ShapeError(`${name}: expected token ids in [0, ${D}) (inputSize), got ${ids[i]} at position ${i}`);
+      }
+    }
+    assert(T > 0 && B > 0, () => `${name}: expected at least one step and one sequence, got T = ${T}, B = ${B}`);
+    const stateShape = unbatched ? [K, H] : [K, B, H];
+    const checkState = (t: Tensor | null | undefined, what: string): Tensor | null => {
+      if (t === undefined || t === null) return null;
+      if (t.shape.length !== stateShape.length || t.shape.some((d, i) => d !== stateShape[i])) {
+        throw new ShapeError(`${name}: expected ${what} of shape ${fmtShape(stateShape)} (layers·directions, batch, hidden), got ${fmtShape(t.shape)}`);
+      }
+      assertFinite(`${name} ${what}`, t.data);
+      return t;
+    };
+    const h0 = checkState(state.h0, 'h0');
+    const c0 = this.cell.hasCellState ? checkState(state.c0, 'c0') : null;
+    if (!this.cell.hasCellState && state.c0) throw new ShapeError(`${name}: got a c0, but only LSTM has a cell state`);
+    const mask = opts.lengths ? lengthMask(opts.lengths, T, B, name, this.dtype) : null;
+    const lens = opts.lengths ? Int32Array.from(opts.lengths) : null;
+
+    // time-major host copies of the input
+    const xTM = tokens ? null : toTimeMajor((input as Tensor).data, T, B, D, this.batchFirst && !unbatched, this.dtype);
+    const idsTM = tokens ? toTimeMajorInts((input as IntTensor).data, T, B, this.batchFirst && !unbatched) : null;
+
+    const hTdata = allocData(this.dtype, K * B * H);
+    const cTdata = this.cell.hasCellState ? allocData(this.dtype, K * B * H) : null;
+    const dropMasks: (Data | null)[] = [];
+    const BH = B * H;
+    const wss = this.acquire();
+    let layerIn: Data | null = xTM, layerTok = idsTM;
+    let layerOut: Data = xTM ?? allocData(this.dtype, 0);
+    for (let l = 0; l < L; l++) {
+      const Dl = l === 0 ? D : dirs * H;
+      layerOut = allocData(this.dtype, T * B * dirs * H);
+      for (let dir = 0; dir < dirs; dir++) {
+        const k = l * dirs + dir, w = this.weights[k];
+        const rev = dir === 1;
+        const r = recurrentForward(wss[k], { T, B, D: Dl, H }, {
+          x: layerIn === null ? null : rev ? reverseTime(layerIn, T, B, Dl, lens) : layerIn,
+          tokens: layerTok === null ? null : rev ? reverseTimeInts(layerTok, T, B, lens) : layerTok,
+          wih: w.wih.data, whh: w.whh.data, bih: w.bih?.data ?? null, bhh: w.bhh?.data ?? null,
+          h0: h0 ? h0.data.subarray(k * BH, (k + 1) * BH) : null,
+          c0: c0 ? c0.data.subarray(k * BH, (k + 1) * BH) : null,
+          mask,
+        });
+        const y = rev ? reverseTime(r.y, T, B, H, lens) : r.y;
+        interleave(y, layerOut, T * B, H, dirs, dir);
+        hTdata.set(r.hT, k * BH);
+        if (cTdata && r.cT) cTdata.set(r.cT, k * BH);
+      }
+      let drop: Data | null = null;
+      if (this.training && this.dropout > 0 && l < L - 1) {
+        drop = allocData(this.dtype, layerOut.length);
+        const keep = 1 - this.dropout;
+        for (let i = 0; i < drop.length; i++) drop[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+        for (let i = 0; i < drop.length; i++) layerOut[i] *= drop[i];
+      }
+      dropMasks.push(drop);
+      layerIn = layerOut; layerTok = null;
+    }
+
+    const outFeat = dirs * H;
+    const outData = this.batchFirst && !unbatched ? fromTimeMajor(layerOut, T, B, outFeat) : layerOut;
+    const output = new Tensor(outData, unbatched ? [T, outFeat] : this.batchFirst ? [B, T, outFeat] : [T, B, outFeat]);
+    const hT = new Tensor(hTdata, stateShape);
+    const cT = cTdata ? new Tensor(cTdata, stateShape) : null;
+
+    const params = this.parameters();
+    const inputs = [...(tokens ? [] : [input as Tensor]), ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params];
+    const outputs = cT ? [output, hT, cT] : [output, hT];
+    fusedOp(this.cell.mode, inputs, outputs, ([gOut, ghT, gcT]) => {
+      const xNeedsGrad = !tokens && (input as Tensor).requiresGrad;
+      let dOut: Data | null = gOut ? (this.batchFirst && !unbatched ? toTimeMajor(gOut, T, B, outFeat, true, this.dtype) : gOut.slice()) : null;
+      for (let l = L - 1; l >= 0; l--) {
+        const Dl = l === 0 ? D : dirs * H;
+        const drop = dropMasks[l];
+        if (dOut && drop) for (let i = 0; i < dOut.length; i++) dOut[i] *= drop[i];
+        const needDx = l > 0 || xNeedsGrad;
+        const dIn = needDx ? allocData(this.dtype, T * B * Dl) : null;
+        for (let dir = 0; dir < dirs; dir++) {
+          const k = l * dirs + dir, w = this.weights[k], rev = dir === 1;
+          let dy: Data | null = null;
+          if (dOut) { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); if (rev) dy = reverseTime(dy, T, B, H, lens); }
+          const dx = dIn ? (rev ? allocData(this.dtype, T * B * Dl) : dIn) : null;
+          recurrentBackward(wss[k], { T, B, D: Dl, H }, {
+            dy, dhT: ghT ? ghT.subarray(k * BH, (k + 1) * BH) : null,
+            dcT: gcT ? gcT.subarray(k * BH, (k + 1) * BH) : null,
+          }, {
+            dx, dwih: gradOf(w.wih), dwhh: gradOf(w.whh),
+            dbih: w.bih ? gradOf(w.bih) : null, dbhh: w.bhh ? gradOf(w.bhh) : null,
+            dh0: h0?.requiresGrad ? gradOf(h0).subarray(k * BH, (k + 1) * BH) : null,
+            dc0: c0?.requiresGrad ? gradOf(c0).subarray(k * BH, (k + 1) * BH) : null,
+          });
+          if (rev && dx && dIn) { const back = reverseTime(dx, T, B, Dl, lens); for (let i = 0; i < dIn.length; i++) dIn[i] += back[i]; }
+        }
+        dOut = dIn;
+      }
+      if (xNeedsGrad && dOut) {
+        const x = input as Tensor, gx = gradOf(x);
+        const d = this.batchFirst && !unbatched ? fromTimeMajor(dOut, T, B, D) : dOut;
+        for (let i = 0; i < gx.length; i++) gx[i] += d[i];
+      }
+    }, () => this.giveBack(wss));
+    return { output, hT, cT };
+  }
+}
+
+/** (T, B) float mask from per-sequence lengths. */
+function lengthMask(lengths: ArrayLike<number>, T: number, B: number, name: string, dtype: DType): Data {
+  if (lengths.length !== B) throw new ShapeError(`${name}: expected ${B} lengths (one per sequence), got ${lengths.length}`);
+  const m = allocData(dtype, T * B);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b];
+    if (!Number.isInteger(n) || n < 0 || n > T) throw new DataError(`${name}: expected lengths in [0, ${T}], got ${n} for sequence ${b}`);
+    for (let t = 0; t < n; t++) m[t * B + b] = 1;
+  }
+  return m;
+}
+
+/** (B, T, F) → (T, B, F) when batchFirst, else a copy. */
+function toTimeMajor(src: Data, T: number, B: number, F: number, batchFirst: boolean, dtype: DType): Data {
+  if (!batchFirst) return src.slice();
+  const out = allocData(dtype, T * B * F);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  return out;
+}
+
+function fromTimeMajor(src: Data, T: number, B: number, F: number): Data {
+  const out = src.slice();
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  return out;
+}
+
+function toTimeMajorInts(src: Int32Array, T: number, B: number, batchFirst: boolean): Int32Array {
+  if (!batchFirst) return src;
+  const out = new Int32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[t * B + b] = src[b * T + t];
+  return out;
+}
+
+/** Reverses each sequence's first len steps (all T without lengths); padding stays zero. */
+function reverseTime(src: Data, T: number, B: number, F: number, lens: Int32Array | null): Data {
+  const out = src.slice().fill(0);
+  for (let b = 0; b < B; b++) {
+    const n = lens ? lens[b] : T;
+    for (let t = 0; t < n; t++) out.set(src.subarray(((n - 1 - t) * B + b) * F, ((n - 1 - t) * B + b + 1) * F), (t * B + b) * F);
+  }
+  return out;
+}
+
+function reverseTimeInts(src: Int32Array, T: number, B: number, lens: Int32Array | null): Int32Array {
+  const out = new Int32Array(T * B);
+  for (let b = 0; b < B; b++) {
+    const n = lens ? lens[b] : T;
+    for (let t = 0; t < n; t++) out[t * B + b] = src[(n - 1 - t) * B + b];
+  }
+  return out;
+}
+
+/** Writes rows of y (N, H) into columns [dir·H, (dir+1)·H) of out (N, dirs·H). */
+function interleave(y: Data, out: Data, N: number, H: number, dirs: number, dir: number): void {
+  if (dirs === 1) { out.set(y); return; }
+  for (let i = 0; i < N; i++) out.set(y.subarray(i * H, (i + 1) * H), (i * dirs + dir) * H);
+}
+
+function deinterleave(src: Data, y: Data, N: number, H: number, dirs: number, dir: number): void {
+  if (dirs === 1) { y.set(src); return; }
+  for (let i = 0; i < N; i++) y.set(src.subarray((i * dirs + dir) * H, (i * dirs + dir + 1) * H), i * H);
+}
+
+/** Elman RNN (nn.RNN). `nonlinearity` 'tanh' (default) or 'relu'. */
+export class RNN extends RecurrentBase {
+  constructor(opts: RecurrentOptions & { nonlinearity?: 'tanh' | 'relu' }) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    assert(nl === 'tanh' || nl === 'relu', () => `RNN: expected nonlinearity 'tanh' or 'relu', got '${String(nl)}'`);
+    super(nl === 'relu' ? RNN_RELU : RNN_TANH, opts);
+  }
+}
+
+/** Long short-term memory (nn.LSTM): gates i, f, g, o; returns cT beside hT. */
+export class LSTM extends RecurrentBase {
+  constructor(opts: RecurrentOptions) { super(LSTM_CELL, opts); }
+}
+
+/** Gated recurrent unit (nn.GRU): gates r, z, n, with PyTorch's reset applied after W_hn·h. */
+export class GRU extends RecurrentBase {
+  constructor(opts: RecurrentOptions) { super(GRU_CELL, opts); }
+}

@@ -1,0 +1,55 @@
+import { gradOf, record } from '../autograd/engine.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { type IntTensor, type Tensor, allocData } from '../tensor/tensor.js';
+import { type LossOptions, checkMask, checkReduction, reduceLoss, reductionScale } from './reduce.js';
+
+export interface CrossEntropyOptions extends LossOptions {
+  /** Targets equal to this are skipped (PyTorch's default −100). */
+  ignoreIndex?: number;
+}
+
+/**
+ * Softmax cross-entropy from logits, PyTorch's F.cross_entropy, fused so the backward is one
+ * pass: dlogits = (softmax(logits) − onehot(target)) · g.
+ * logits (…, C), targets (…) class ids. 'mean' averages over targets that are not ignored
+ * (and weighs by the mask, when given). Loss in nats.
+ */
+export function crossEntropy(logits: Tensor, targets: IntTensor, opts: CrossEntropyOptions = {}): Tensor {
+  const reduction = checkReduction('crossEntropy', opts.reduction ?? 'mean');
+  const ignore = opts.ignoreIndex ?? -100;
+  const C = logits.shape[logits.ndim - 1], N = logits.size / C;
+  const lead = logits.shape.slice(0, -1);
+  if (logits.ndim < 1 || targets.size !== N || (targets.shape.length !== lead.length && targets.shape.length !== 1)) {
+    throw new ShapeError(`crossEntropy: expected targets of shape ${fmtShape(lead)}, got ${fmtShape(targets.shape)} (logits ${fmtShape(logits.shape)})`);
+  }
+  const mask = checkMask('crossEntropy', opts.mask, N);
+  const X = logits.data, Y = targets.data;
+  const w = allocData(logits.dtype, N); // weight of each row: 0 ignored, mask value otherwise
+  for (let i = 0; i < N; i++) {
+    const y = Y[i];
+    if (y === ignore) continue;
+    if (y < 0 || y >= C) throw new ShapeError(`crossEntropy: expected targets in [0, ${C}) or ignoreIndex ${ignore}, got ${y} at position ${i}`);
+    w[i] = mask ? mask[i] : 1;
+  }
+  const probs = allocData(logits.dtype, N * C), losses = allocData(logits.dtype, N);
+  for (let i = 0; i < N; i++) {
+    const o = i * C;
+    let m = -Infinity;
+    for (let k = 0; k < C; k++) m = Math.max(m, X[o + k]);
+    let s = 0;
+    for (let k = 0; k < C; k++) { const e = Math.exp(X[o + k] - m); probs[o + k] = e; s += e; }
+    for (let k = 0; k < C; k++) probs[o + k] /= s;
+    losses[i] = w[i] === 0 ? 0 : w[i] * (m + Math.log(s) - X[o + Y[i]]);
+  }
+  const scale = reductionScale(reduction, w, N);
+  const out = reduceLoss(losses, lead, reduction, scale);
+  return record(out, [logits], 'crossEntropy', () => {
+    const g = out.grad!, gx = gradOf(logits);
+    for (let i = 0; i < N; i++) {
+      if (w[i] === 0) continue;
+      const gi = (reduction === 'none' ? g[i] : g[0] * scale) * w[i], o = i * C;
+      for (let k = 0; k < C; k++) gx[o + k] += gi * probs[o + k];
+      gx[o + Y[i]] -= gi;
+    }
+  });
+}

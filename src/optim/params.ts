@@ -1,0 +1,55 @@
+import { DataError, assert } from '../errors.js';
+import { type Data, type Tensor, allocData } from '../tensor/tensor.js';
+
+/**
+ * One flat buffer for a set of parameters and one for their gradients, llm.c-style: each
+ * parameter's `data` and `grad` become named views into them, so zeroing, clipping, the
+ * optimizer step and checkpoints are each one loop over one array.
+ *
+ * Values are copied in once; afterwards the views *are* the parameters. Building a second
+ * buffer over the same tensors returns the first one.
+ */
+export class ParamBuffer {
+  readonly data: Data;
+  readonly grad: Data;
+  readonly params: readonly Tensor[];
+  /** Start of each parameter's view, in elements. */
+  readonly offsets: readonly number[];
+
+  private static owners = new WeakMap<Tensor, ParamBuffer>();
+
+  static of(params: readonly Tensor[]): ParamBuffer {
+    const owner = params.length > 0 ? ParamBuffer.owners.get(params[0]) : undefined;
+    if (owner && owner.params.length === params.length && owner.params.every((p, i) => p === params[i])) return owner;
+    return new ParamBuffer(params);
+  }
+
+  private constructor(params: readonly Tensor[]) {
+    assert(params.length > 0, () => 'ParamBuffer: expected at least one parameter, got none', DataError);
+    assert(new Set(params).size === params.length, () => 'ParamBuffer: the same tensor is listed twice', DataError);
+    const dtype = params[0].dtype;
+    const offsets: number[] = [];
+    let n = 0;
+    for (const p of params) {
+      assert(p.dtype === dtype, () => `ParamBuffer: expected every parameter in ${dtype}, got ${p.dtype} for '${p.name}'`, DataError);
+      assert(!ParamBuffer.owners.has(p), () => `ParamBuffer: '${p.name}' already belongs to another flat buffer (two optimizers over one parameter?)`, DataError);
+      offsets.push(n);
+      n += p.size;
+    }
+    this.data = allocData(dtype, n);
+    this.grad = allocData(dtype, n);
+    params.forEach((p, i) => {
+      const o = offsets[i];
+      this.data.set(p.data, o);
+      if (p.grad) this.grad.set(p.grad, o);
+      p.data = this.data.subarray(o, o + p.size);
+      p.grad = this.grad.subarray(o, o + p.size);
+      ParamBuffer.owners.set(p, this);
+    });
+    this.params = params;
+    this.offsets = offsets;
+  }
+
+  get size(): number { return this.data.length; }
+  zeroGrad(): void { this.grad.fill(0); }
+}
