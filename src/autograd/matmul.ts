@@ -1,5 +1,5 @@
 import { ShapeError, fmtShape } from '../errors.js';
-import { hostGemm } from '../kernels/host.js';
+import { hostGemm, hostKernels } from '../kernels/host.js';
 import { Tensor, allocData } from '../tensor/tensor.js';
 import { gradOf, record } from './engine.js';
 
@@ -45,19 +45,30 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 }
 
 /**
- * y = x·Wᵀ + b, PyTorch's `F.linear`: x (…, in), W (out, in), b (out).
+ * y = x·Wᵀ + b, PyTorch's `F.linear`: x (…, in), W (out, in), b (out) → y (…, out).
+ * One op with its own backward (two GEMMs and a column sum) rather than matmul + broadcast add:
+ * it carries every output projection of every model.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new ShapeError(`linear: expected a 2-D weight (out, in), got ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
     throw new ShapeError(`linear: expected input (…, ${inF}) for weight ${fmtShape(weight.shape)}, got ${fmtShape(x.shape)}`);
   }
-  // a bias of any other shape would broadcast silently (or fail inside add, naming add)
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: expected bias of shape [${outF}] for weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
+    throw new ShapeError(`linear: expected bias of shape [${outF}], got ${fmtShape(bias.shape)}`);
   }
-  const y = matmul(x.ndim === 1 ? x.reshape([1, inF]) : x, weight, { transB: true });
-  const out = bias ? y.add(bias) : y;
-  return x.ndim === 1 ? out.reshape([outF]) : out;
+  if (x.dtype !== weight.dtype || (bias && bias.dtype !== weight.dtype)) {
+    throw new ShapeError(`linear: expected one dtype, got input ${x.dtype}, weight ${weight.dtype}${bias ? `, bias ${bias.dtype}` : ''}`);
+  }
+  const M = x.size / inF, out = allocData(x.dtype, M * outF);
+  if (bias) for (let i = 0; i < M; i++) out.set(bias.data, i * outF);
+  hostGemm(false, true, M, outF, inF, 1, x.data, 0, inF, weight.data, 0, inF, bias ? 1 : 0, out, 0, outF);
+  const y = new Tensor(out, [...x.shape.slice(0, -1), outF]);
+  const parents = bias ? [x, weight, bias] : [x, weight];
+  return record(y, parents, 'linear', () => {
+    const g = y.grad!;
+    if (x.requiresGrad) hostGemm(false, false, M, inF, outF, 1, g, 0, outF, weight.data, 0, inF, 1, gradOf(x), 0, inF);
+    if (weight.requiresGrad) hostGemm(true, false, outF, inF, M, 1, g, 0, outF, x.data, 0, inF, 1, gradOf(weight), 0, inF);
+    if (bias?.requiresGrad) hostKernels(g).addColSums(M, outF, g, gradOf(bias));
+  });
 }

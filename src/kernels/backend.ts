@@ -1,4 +1,5 @@
 import type { Data, DType } from '../tensor/tensor.js';
+import type { HostKernels } from './host.js';
 
 /**
  * The backend interface: the kernels the fused layers are built from, over buffers that live
@@ -16,6 +17,8 @@ export interface Backend<Buf = unknown> {
   /** One line for users: which kernels, which threads, which instruction set. */
   readonly description: string;
   readonly dtype: DType;
+  /** Faster kernels over host arrays (autograd ops, Linear, losses), installed while this is the default device. */
+  readonly host?: HostKernels;
 
   // ---- memory -----------------------------------------------------------------------------
   /** A zero-filled buffer of n elements. */

@@ -1,6 +1,7 @@
 import { ShapeError } from '../errors.js';
 import type { DType } from '../tensor/tensor.js';
 import type { AnyBackend, DeviceName } from './backend.js';
+import { setHostKernels } from './host.js';
 import { JsBackend } from './js/backend.js';
 
 /**
@@ -56,7 +57,9 @@ export function getBackend(device: Device = defaultDevice, dtype: DType = 'float
     if (reason !== null) throw new ShapeError(`device '${device}' is not available here: ${reason}`);
     name = device;
   }
-  return cached(name, () => providers.get(name)!.create());
+  const b = cached(name, () => providers.get(name)!.create());
+  if (device === defaultDevice) setHostKernels(b.host ?? null);
+  return b;
 }
 
 function cached(key: string, make: () => AnyBackend): AnyBackend {

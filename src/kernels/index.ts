@@ -2,4 +2,4 @@ export type { Backend, AnyBackend, DeviceName } from './backend.js';
 export { JsBackend } from './js/backend.js';
 export { gemm as gemmReference } from './js/gemm.js';
 export * from './device.js';
-export { hostGemm, setHostGemm, type HostGemm } from './host.js';
+export { hostGemm, hostKernels, setHostKernels, referenceHostKernels, type HostKernels } from './host.js';

@@ -1,5 +1,6 @@
 import { gradOf, record } from '../autograd/engine.js';
 import { ShapeError, fmtShape } from '../errors.js';
+import { hostKernels } from '../kernels/host.js';
 import { type IntTensor, type Tensor, allocData } from '../tensor/tensor.js';
 import { type LossOptions, checkMask, checkReduction, reduceLoss, reductionScale } from './reduce.js';
 
@@ -32,24 +33,12 @@ export function crossEntropy(logits: Tensor, targets: IntTensor, opts: CrossEntr
     w[i] = mask ? mask[i] : 1;
   }
   const probs = allocData(logits.dtype, N * C), losses = allocData(logits.dtype, N);
-  for (let i = 0; i < N; i++) {
-    const o = i * C;
-    let m = -Infinity;
-    for (let k = 0; k < C; k++) m = Math.max(m, X[o + k]);
-    let s = 0;
-    for (let k = 0; k < C; k++) { const e = Math.exp(X[o + k] - m); probs[o + k] = e; s += e; }
-    for (let k = 0; k < C; k++) probs[o + k] /= s;
-    losses[i] = w[i] === 0 ? 0 : w[i] * (m + Math.log(s) - X[o + Y[i]]);
-  }
+  hostKernels(X).softmaxXent(N, C, X, Y, w, probs, losses);
   const scale = reductionScale(reduction, w, N);
   const out = reduceLoss(losses, lead, reduction, scale);
   return record(out, [logits], 'crossEntropy', () => {
-    const g = out.grad!, gx = gradOf(logits);
-    for (let i = 0; i < N; i++) {
-      if (w[i] === 0) continue;
-      const gi = (reduction === 'none' ? g[i] : g[0] * scale) * w[i], o = i * C;
-      for (let k = 0; k < C; k++) gx[o + k] += gi * probs[o + k];
-      gx[o + Y[i]] -= gi;
-    }
+    const g = out.grad!, rowScale = allocData(logits.dtype, N);
+    for (let i = 0; i < N; i++) rowScale[i] = (reduction === 'none' ? g[i] : g[0] * scale) * w[i];
+    hostKernels(X).softmaxXentBackward(N, C, probs, Y, rowScale, gradOf(logits));
   });
 }
