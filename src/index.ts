@@ -12,5 +12,6 @@ export * from './kernels/index.js';
 export * from './layers/index.js';
 export * from './losses/index.js';
 export * from './optim/index.js';
+export * from './io/index.js';
 export * from './cells/index.js';
 export * from './models/seed-cell.js';

@@ -93,16 +93,16 @@ export class Module {
   loadStateDict(state: Record<string, TensorLike>, strict = true): this {
     const own = this.stateDict();
     if (strict) {
-      const missing = Object.keys(own).filter((k) => !(k in state));
-      const extra = Object.keys(state).filter((k) => !(k in own));
+      const missing = Object.keys(own).filter((k) => !Object.hasOwn(state, k));
+      const extra = Object.keys(state).filter((k) => !Object.hasOwn(own, k));
       if (missing.length > 0 || extra.length > 0) {
         throw new DataError(`loadStateDict: names differ from ${this.constructor.name}'s`
           + (missing.length ? `; missing: ${missing.join(', ')}` : '') + (extra.length ? `; unexpected: ${extra.join(', ')}` : ''));
       }
     }
     for (const [k, t] of Object.entries(own)) {
+      if (!Object.hasOwn(state, k)) continue;
       const src = state[k];
-      if (src === undefined) continue;
       if (!sameShape(src.shape, t.shape)) {
         throw new ShapeError(`loadStateDict: '${k}' expected shape ${fmtShape(t.shape)}, got ${fmtShape(src.shape)}`);
       }
