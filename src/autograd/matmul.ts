@@ -50,8 +50,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
  * it carries every output projection of every model.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new ShapeError(`linear: expected a 2-D weight (out, in), got ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape;
-  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
     throw new ShapeError(`linear: expected input (…, ${inF}) for weight ${fmtShape(weight.shape)}, got ${fmtShape(x.shape)}`);
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {

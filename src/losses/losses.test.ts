@@ -5,11 +5,11 @@ import { Rng } from '../tensor/rng.js';
 import { randn } from '../tensor/init.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { expectClose, loadJson, regenerate } from '../test-utils/index.js';
-import { bceWithLogits, crossEntropy, mseLoss, type Reduction } from './index.js';
+import { bceWithLogits, crossEntropy, mseLoss, pinballLoss, type Reduction } from './index.js';
 
 interface Case {
-  name: string; kind: 'ce' | 'mse' | 'bce'; input: number[]; inputShape: number[]; out: number[]; outShape: number[];
-  w: number[]; grad: number[]; targets?: number[]; target?: number[]; reduction: Reduction; mask?: number[]; posWeight?: number;
+  name: string; kind: 'ce' | 'mse' | 'bce' | 'pinball'; input: number[]; inputShape: number[]; out: number[]; outShape: number[];
+  w: number[]; grad: number[]; targets?: number[]; target?: number[]; reduction: Reduction; mask?: number[]; posWeight?: number; quantiles?: number[];
 }
 const fixture = loadJson('src/losses/fixtures/losses.json') as { cases: Case[] };
 
@@ -22,6 +22,10 @@ function run(c: Case, x: Tensor): Tensor {
     return crossEntropy(x.reshape([-1, C]), new IntTensor(Int32Array.from(c.targets!), [c.targets!.length]), opts);
   }
   if (c.kind === 'mse') return mseLoss(x, tgt(c.target!), opts);
+  if (c.kind === 'pinball') {
+    const y = new Tensor(dt === 'float64' ? Float64Array.from(c.target!) : Float32Array.from(c.target!), x.shape.slice(0, -1));
+    return pinballLoss(x, y, c.quantiles!, opts);
+  }
   return bceWithLogits(x, tgt(c.target!), { ...opts, posWeight: c.posWeight });
 }
 
