@@ -1,21 +1,16 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { Command } from 'commander';
 import '../autograd/index.js';
-import { type Device, listDevices } from '../kernels/device.js';
+import { vegaDataset } from '../data/datasets.js';
+import { listDevices } from '../kernels/device.js';
+import { type CommonOpts, common, posInt } from './common.js';
 import { runDemo } from './commands/demo.js';
+import { forecastTrain, registerForecast } from './commands/forecast.js';
+import { registerSignals } from './commands/signals.js';
 import { Out, fail } from './output.js';
 
 /** The `recur` command line. Every command: --help, --json, --seed, --device; one-line errors. */
-const int = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${v}'`);
-  return n;
-};
-const common = (c: Command): Command => c
-  .option('--json', 'print one JSON object on stdout (logs go to stderr)', false)
-  .option('--seed <n>', 'random seed', int, 0)
-  .addOption(new Option('--device <name>', 'compute backend').choices(['auto', 'cpu', 'wasm', 'native']).default('auto'));
-
 const program = new Command('recur')
   .description('Recurrent neural networks from first principles: train, evaluate and sample RNN/LSTM/GRU models.')
   .showHelpAfterError()
@@ -23,28 +18,42 @@ const program = new Command('recur')
 
 common(program.command('demo'))
   .description("the seed's explicit RNN cell: shapes, device, and a short training on a real series")
-  .option('--epochs <n>', 'training epochs', int, 6)
-  .action((o: { json: boolean; seed: number; device: Device; epochs: number }) => {
+  .option('--epochs <n>', 'training epochs', posInt, 6)
+  .action((o: CommonOpts & { epochs: number }) => {
     const out = new Out(o.json);
     out.result(runDemo(out, o));
   });
 
 common(program.command('devices'))
   .description('the compute backends on this machine, fastest first, and which one auto picks')
-  .action((o: { json: boolean }) => {
-    const out = new Out(o.json), devs = listDevices();
+  .action((o: CommonOpts) => {
+    const out = new Out(o.json), devs = listDevices(), auto = devs.find((d) => d.available)!.name;
     for (const d of devs) out.say(`${d.available ? '✓' : '✗'} ${d.name}${d.available ? '' : `: ${d.reason}`}`);
-    out.say(`auto → ${devs.find((d) => d.available)!.name}`);
-    out.result({ devices: devs, auto: devs.find((d) => d.available)!.name });
+    out.say(`auto → ${auto}`);
+    out.result({ devices: devs, auto });
   });
 
 common(program.command('start'))
-  .description('the guided tour run by `npm start`: the seed demo on bundled data')
-  .action((o: { json: boolean; seed: number; device: Device }) => {
+  .description('the guided tour run by `npm start`: the seed demo, then a forecast of bundled weather data')
+  .option('--quick', 'shorter trainings (for tests)', false)
+  .action(async (o: CommonOpts & { quick: boolean }) => {
     const out = new Out(o.json);
-    const demo = runDemo(out, { ...o, epochs: 6 });
-    out.result({ demo });
+    mkdirSync('runs/start', { recursive: true });
+    const demo = runDemo(out, { ...o, epochs: o.quick ? 2 : 6 });
+    out.say('');
+    out.say("Forecasting Seattle's daily max temperature 1–7 days ahead from the last weeks of max/min temperature,");
+    out.say('precipitation and wind (vega-datasets), against persistence, seasonal naive and a moving average:');
+    const forecast = await forecastTrain({
+      ...o, data: vegaDataset('seattle-weather.csv'), target: ['temp_max'], features: ['temp_min', 'precipitation', 'wind'],
+      missing: 'interpolate', horizon: 7, cell: 'lstm', hidden: 32, layers: 1, epochs: o.quick ? 2 : 20, batch: 32, lr: 3e-3,
+      mode: 'direct', inputs: 'auto', out: 'runs/start/weather.safetensors', plot: 'runs/start/weather-forecast.svg',
+      checkpointEvery: 0, resume: false, skipBadBatches: false,
+    });
+    out.result({ demo, forecast });
   });
 
-program.parseAsync(process.argv).catch(fail);
+registerForecast(program);
+registerSignals(program);
+
 process.on('uncaughtException', fail);
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vegaDataset } from '../data/datasets.js';
+import { runCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
+const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
+const seq = (n: number, f: (i: number) => string) => `t,y,z\n${Array.from({ length: n }, (_, i) => `${i},${f(i)},${i % 5}`).join('\n')}`;
+
+/** Every bad input: one line on stderr starting with `recur:`, a non-zero exit code. */
+function expectOneLineError(args: string[], match: RegExp): void {
+  const r = runCli(args);
+  expect(r.code, r.stderr).not.toBe(0);
+  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
+  expect(lines.length, r.stderr).toBe(1);
+  expect(lines[0]).toMatch(match);
+}
+
+describe('recur forecast: bad input gets one clear line and a non-zero exit', () => {
+  const train = (data: string, ...more: string[]) => ['forecast', 'train', '--data', data, '--target', 'y', '--out', join(dir, 'm.safetensors'), '--epochs', '1', ...more];
+  it('empty file', () => expectOneLineError(train(file('empty.csv', '')), /empty/));
+  it('header only', () => expectOneLineError(train(file('header.csv', 'date,y\n')), /no data rows/));
+  it('non-numeric target', () => expectOneLineError(train(file('text.csv', seq(50, (i) => (i === 7 ? 'abc' : String(i))))), /row 9, column 'y': expected a number, got 'abc'/));
+  it('all-missing column', () => expectOneLineError(train(file('allmiss.csv', seq(50, () => ''))), /column 'y' has no values at all/));
+  it('unknown column names the ones that exist', () => expectOneLineError([...train(file('ok.csv', seq(80, (i) => String(Math.sin(i))))).slice(0, 4), '--target', 'nope', '--out', join(dir, 'x')], /no column 'nope'; the columns are 't', 'y', 'z'/));
+  it('series shorter than lookback + horizon', () => expectOneLineError(train(file('short.csv', seq(12, (i) => String(Math.sin(i)))), '--lookback', '10', '--horizon', '5'), /lookback 10 \+ horizon 5 needs at least 15|too short/));
+  it('constant series', () => expectOneLineError(train(file('const.csv', seq(80, () => '3.5'))), /constant \(every value is 3.5\)/));
+  it('NaN in the data', () => expectOneLineError(train(file('nan.csv', seq(80, (i) => (i === 20 ? 'NaN' : String(i))))), /row 22, column 'y' holds 'NaN'/));
+  it('Infinity in the data', () => expectOneLineError(train(file('inf.csv', seq(80, (i) => (i === 3 ? 'Infinity' : String(i))))), /holds 'Infinity'/));
+  it('missing values under --missing error', () => expectOneLineError(train(file('gap.csv', seq(80, (i) => (i === 9 ? '' : String(i)))), '--missing', 'error'), /missing values: 1 in 'y'/));
+  it('a model file of another kind', () => {
+    const other = join(dir, 'other.safetensors');
+    const r = runCli(['smooth', '--data', vegaDataset('co2-concentration.csv'), '--column', 'CO2', '--steps', '2', '--window', '16', '--out', other]);
+    expect(r.code, r.stderr).toBe(0);
+    expectOneLineError(['forecast', 'predict', other, '--data', vegaDataset('co2-concentration.csv')], /expected a 'forecaster' model, got a 'denoiser' model/);
+  });
+  it('a file that is not a model', () => expectOneLineError(['forecast', 'predict', file('junk.safetensors', 'hello world, not a model'), '--data', 'x.csv'], /safetensors/));
+  it('binary data instead of CSV', () => {
+    const p = join(dir, 'bin.csv'); writeFileSync(p, Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x81]));
+    expectOneLineError(train(p), /not a UTF-8 text file/);
+  });
+});
+
+describe('recur forecast on real data', () => {
+  it('trains, reports the baselines table as JSON, saves a model that predicts', () => {
+    const out = join(dir, 'co2.safetensors'), plot = join(dir, 'co2.svg');
+    const r = runCli(['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '4', '--hidden', '16', '--inputs', 'relative', '--out', out, '--plot', plot, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    for (const k of ['mae', 'rmse', 'smape', 'mase']) expect(Number.isFinite(j.model[k])).toBe(true);
+    expect(Object.keys(j.baselines).sort()).toEqual(['moving_average', 'naive', 'seasonal_naive']);
+    expect(j.season).toBe(12); // monthly data: season guessed
+    expect(j.horizon).toBe(1);
+    expect(j.test_points).toBeGreaterThan(50);
+    // even a short training beats persistence on this strongly seasonal series
+    expect(j.model.mae).toBeLessThan(j.baselines.naive.mae);
+    expect(readFileSync(plot, 'utf8')).toMatch(/^<svg/);
+    const p = runCli(['forecast', 'predict', out, '--data', vegaDataset('co2-concentration.csv'), '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const f = JSON.parse(p.stdout);
+    expect(f.forecast).toHaveLength(1);
+    expect(f.forecast[0].date).toBe('2020-05-01'); // the month after the file's last (2020-04-01)
+    expect(f.forecast[0].values.CO2).toBeGreaterThan(400);
+    expect(f.forecast[0].values.CO2).toBeLessThan(420);
+  });
+
+  it('--help on every command', () => {
+    for (const c of [['forecast', 'train'], ['forecast', 'predict'], ['smooth'], ['sensors'], ['demo'], ['start']]) {
+      const r = runCli([...c, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/--json/);
+    }
+  });
+});

@@ -1,0 +1,248 @@
+import { DataError } from '../errors.js';
+import { type Table, columnIndex } from './table.js';
+
+/**
+ * Numeric multivariate series from a table: target and covariate columns, an optional date
+ * column, and an explicit policy for missing values and date gaps — what was found and what
+ * was done is always in the report.
+ *
+ * Layout: values (N, F) row-major, columns = targets then covariates.
+ */
+export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate';
+
+export interface SeriesOptions {
+  targets: string[];
+  features?: string[];
+  date?: string | null;
+  /** What to do with empty cells and date gaps (default 'interpolate'). */
+  missing?: MissingPolicy;
+  /** A column that splits the rows into separate sequences (e.g. one per sensor), kept in file order. */
+  group?: string | null;
+}
+
+export interface Frequency { label: 'minutely' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly' | 'irregular'; ms: number; calendarMonths: number }
+
+export interface SeriesReport {
+  rows: number;
+  missing: Record<string, number>;
+  policy: MissingPolicy;
+  filled: number;
+  dropped: number;
+  gaps: number;
+  insertedRows: number;
+  sorted: boolean;
+}
+
+export interface Series {
+  names: string[];
+  nTargets: number;
+  N: number;
+  F: number;
+  values: Float64Array; // (N, F)
+  /** ms since epoch per row, or null without a date column. */
+  dates: number[] | null;
+  frequency: Frequency | null;
+  /** Row ranges of separate sequences (one per group, e.g. per sensor); absent for one sequence. */
+  segments?: { name: string; start: number; end: number }[];
+  report: SeriesReport;
+}
+
+const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '.']);
+const NOT_A_NUMBER = /^[+-]?(nan|inf|infinity)$/i;
+
+/** A cell as a number, NaN for a missing marker; anything else non-numeric is an error naming the cell. */
+function cell(t: Table, r: number, c: number): number {
+  const s = t.rows[r][c];
+  if (MISSING.has(s.toLowerCase())) return NaN;
+  if (NOT_A_NUMBER.test(s)) {
+    throw new DataError(`${t.source}: row ${r + 2}, column '${t.columns[c]}' holds '${s}'; leave a missing value empty instead`);
+  }
+  const v = Number(s.replace(/,(?=\d{3}\b)/g, ''));
+  if (!Number.isFinite(v)) throw new DataError(`${t.source}: row ${r + 2}, column '${t.columns[c]}': expected a number, got '${s}'`);
+  return v;
+}
+
+export function buildSeries(t: Table, o: SeriesOptions): Series {
+  if (!o.group) return buildOne(t, t.rows.map((_, i) => i), o);
+  const g = columnIndex(t, o.group);
+  if ([...o.targets, ...(o.features ?? []), o.date].includes(o.group)) throw new DataError(`${t.source}: '${o.group}' is the group column and cannot also be a value or date column`);
+  const groups = new Map<string, number[]>();
+  t.rows.forEach((r, i) => { const k = r[g]; if (!groups.has(k)) groups.set(k, []); groups.get(k)!.push(i); });
+  const parts = [...groups].map(([name, rows]) => ({ name, s: buildOne(t, rows, o, `${o.group} ${name}`) }));
+  const first = parts[0].s;
+  let at = 0;
+  const segments = parts.map(({ name, s }) => { const seg = { name, start: at, end: at + s.N }; at += s.N; return seg; });
+  const sum = (f: (r: SeriesReport) => number) => parts.reduce((a, p) => a + f(p.s.report), 0);
+  const missing: Record<string, number> = {};
+  for (const n of first.names) missing[n] = parts.reduce((a, p) => a + p.s.report.missing[n], 0);
+  return {
+    names: first.names, nTargets: first.nTargets, N: at, F: first.F,
+    values: Float64Array.from(parts.flatMap((p) => Array.from(p.s.values))),
+    dates: first.dates ? parts.flatMap((p) => p.s.dates!) : null, frequency: first.frequency, segments,
+    report: { rows: t.rows.length, missing, policy: first.report.policy, filled: sum((r) => r.filled), dropped: sum((r) => r.dropped),
+      gaps: sum((r) => r.gaps), insertedRows: sum((r) => r.insertedRows), sorted: parts.some((p) => p.s.report.sorted) },
+  };
+}
+
+/** One sequence from the given rows of the table. */
+function buildOne(t: Table, rowsIn: number[], o: SeriesOptions, label?: string): Series {
+  const policy = o.missing ?? 'interpolate';
+  if (!['error', 'drop', 'ffill', 'interpolate'].includes(policy)) {
+    throw new DataError(`missing: expected error, drop, ffill or interpolate, got '${policy}'`);
+  }
+  if (o.targets.length === 0) throw new DataError(`${t.source}: expected at least one target column`);
+  const names = [...o.targets, ...(o.features ?? []).filter((f) => !o.targets.includes(f))];
+  const cols = names.map((n) => columnIndex(t, n));
+  if (o.date && names.includes(o.date)) throw new DataError(`${t.source}: '${o.date}' is the date column and cannot also be a value column`);
+  const dateCol = o.date ? columnIndex(t, o.date) : -1;
+
+  const rowsIdx = [...rowsIn];
+  let dates: number[] | null = null, sorted = false;
+  if (dateCol >= 0) {
+    const d = t.rows.map((row, i) => {
+      const ms = parseDate(row[dateCol]);
+      if (ms === null) throw new DataError(`${t.source}: row ${i + 2}, column '${o.date}': expected a date, got '${row[dateCol]}'`);
+      return ms;
+    });
+    if (d.some((v, i) => i > 0 && v < d[i - 1])) { rowsIdx.sort((a, b) => d[a] - d[b]); sorted = true; }
+    rowsIdx.forEach((r, i) => {
+      if (i > 0 && d[r] === d[rowsIdx[i - 1]]) throw new DataError(`${t.source}: the date ${t.rows[r][dateCol]} appears twice (rows ${rowsIdx[i - 1] + 2} and ${r + 2})`);
+    });
+    dates = rowsIdx.map((r) => d[r]);
+  }
+
+  const F = names.length;
+  let values = rowsIdx.flatMap((r) => cols.map((c) => cell(t, r, c)));
+  const missing: Record<string, number> = {};
+  names.forEach((n, j) => {
+    let k = 0;
+    for (let i = j; i < values.length; i += F) if (Number.isNaN(values[i])) k++;
+    missing[n] = k;
+    if (k === rowsIdx.length) throw new DataError(`${t.source}: column '${n}'${label ? ` (${label})` : ''} has no values at all (all ${k} cells are missing)`);
+  });
+
+  // date gaps become rows of missing values, handled by the same policy
+  const frequency = dates ? inferFrequency(dates) : null;
+  let gaps = 0, insertedRows = 0;
+  if (dates && frequency && frequency.label !== 'irregular') {
+    const outV: number[] = [], outD: number[] = [];
+    for (let i = 0; i < dates.length; i++) {
+      if (i > 0) {
+        const steps = stepsBetween(dates[i - 1], dates[i], frequency);
+        if (steps > 1) {
+          gaps++;
+          for (let s = 1; s < steps; s++) { outD.push(advance(dates[i - 1], s, frequency)); for (let j = 0; j < F; j++) outV.push(NaN); insertedRows++; }
+        }
+      }
+      outD.push(dates[i]);
+      for (let j = 0; j < F; j++) outV.push(values[i * F + j]);
+    }
+    values = outV; dates = outD;
+  }
+
+  const nMissing = Object.values(missing).reduce((a, b) => a + b, 0) + insertedRows * F;
+  if (nMissing > 0 && policy === 'error') {
+    const where = Object.entries(missing).filter(([, k]) => k > 0).map(([n, k]) => `${k} in '${n}'`);
+    if (gaps > 0) where.push(`${gaps} date gaps (${insertedRows} rows)`);
+    throw new DataError(`${t.source}: missing values: ${where.join(', ')}; choose --missing interpolate, ffill or drop`);
+  }
+  let N = values.length / F, filled = 0, dropped = 0;
+  if (nMissing > 0 && policy === 'drop') {
+    const keep: number[] = [];
+    for (let i = 0; i < N; i++) if (values.slice(i * F, (i + 1) * F).every((v) => !Number.isNaN(v))) keep.push(i);
+    dropped = N - keep.length;
+    values = keep.flatMap((i) => values.slice(i * F, (i + 1) * F));
+    if (dates) dates = keep.map((i) => dates![i]);
+    N = keep.length;
+  } else if (nMissing > 0) {
+    for (let j = 0; j < F; j++) filled += fillColumn(values, N, F, j, policy === 'ffill');
+  }
+  if (N === 0) throw new DataError(`${t.source}: no rows are left after dropping the ones with missing values`);
+  return {
+    names, nTargets: o.targets.length, N, F, values: Float64Array.from(values), dates, frequency,
+    report: { rows: rowsIdx.length, missing, policy, filled, dropped, gaps, insertedRows, sorted },
+  };
+}
+
+/** Fills NaNs of column j in place: forward fill, or linear interpolation between neighbours (edges take the nearest value). */
+function fillColumn(v: number[], N: number, F: number, j: number, ffill: boolean): number {
+  let filled = 0, last = -1;
+  for (let i = 0; i < N; i++) {
+    if (!Number.isNaN(v[i * F + j])) {
+      if (last < i - 1) {
+        const a = last >= 0 ? v[last * F + j] : v[i * F + j], b = v[i * F + j];
+        for (let k = last + 1; k < i; k++) {
+          v[k * F + j] = ffill || last < 0 ? a : a + ((b - a) * (k - last)) / (i - last);
+          filled++;
+        }
+      }
+      last = i;
+    }
+  }
+  for (let k = last + 1; k < N; k++) { v[k * F + j] = v[last * F + j]; filled++; }
+  return filled;
+}
+
+/** ms since epoch (UTC) for ISO dates/times and plain years; null if unparseable. */
+export function parseDate(s: string): number | null {
+  if (/^\d{4}$/.test(s)) return Date.UTC(Number(s), 0, 1);
+  if (/^\d{4}-\d{2}$/.test(s)) return Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, 1);
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+const DAY = 86_400_000;
+
+/** The series' step from the median spacing of its dates. */
+export function inferFrequency(dates: number[]): Frequency {
+  if (dates.length < 3) return { label: 'irregular', ms: 0, calendarMonths: 0 };
+  const deltas = dates.slice(1).map((d, i) => d - dates[i]).sort((a, b) => a - b);
+  const med = deltas[Math.floor(deltas.length / 2)];
+  const near = (x: number, lo: number, hi: number) => x >= lo && x <= hi;
+  if (near(med, 28 * DAY, 31 * DAY)) return { label: 'monthly', ms: med, calendarMonths: 1 };
+  if (near(med, 89 * DAY, 92 * DAY)) return { label: 'quarterly', ms: med, calendarMonths: 3 };
+  if (near(med, 365 * DAY, 366 * DAY)) return { label: 'yearly', ms: med, calendarMonths: 12 };
+  const label = med === 60_000 ? 'minutely' : med === 3_600_000 ? 'hourly' : med === DAY ? 'daily' : med === 7 * DAY ? 'weekly' : 'irregular';
+  return { label, ms: med, calendarMonths: 0 };
+}
+
+function stepsBetween(a: number, b: number, f: Frequency): number {
+  if (f.calendarMonths > 0) {
+    const da = new Date(a), db = new Date(b);
+    const months = (db.getUTCFullYear() - da.getUTCFullYear()) * 12 + db.getUTCMonth() - da.getUTCMonth();
+    return Math.round(months / f.calendarMonths);
+  }
+  return Math.round((b - a) / f.ms);
+}
+
+function advance(a: number, steps: number, f: Frequency): number {
+  if (f.calendarMonths > 0) {
+    const d = new Date(a);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + steps * f.calendarMonths, d.getUTCDate());
+  }
+  return a + steps * f.ms;
+}
+
+/** The value columns of row i. */
+export const rowOf = (s: Series, i: number): Float64Array => s.values.subarray(i * s.F, (i + 1) * s.F);
+
+/** A column that looks like dates by name and content (for CSVs given without --date), or null. */
+export function guessDateColumn(t: Table): string | null {
+  for (const c of t.columns) {
+    if (!/^(date|time|timestamp|datetime|ds|day|month|period|date_?time)$/i.test(c.trim())) continue;
+    const j = t.columns.indexOf(c);
+    if (t.rows.slice(0, 20).every((r) => parseDate(r[j]) !== null)) return c;
+  }
+  return null;
+}
+
+/** Refuses a target with no variation in its training part: nothing can be learned from it. */
+export function assertNotConstant(s: Series, upTo: number): void {
+  for (let j = 0; j < s.nTargets; j++) {
+    const v0 = s.values[j];
+    let same = true;
+    for (let i = 1; i < upTo && same; i++) same = s.values[i * s.F + j] === v0;
+    if (same) throw new DataError(`the target '${s.names[j]}' is constant (every value is ${v0}): there is nothing to forecast`);
+  }
+}

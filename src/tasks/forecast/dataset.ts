@@ -1,0 +1,57 @@
+import { DataError } from '../../errors.js';
+import type { Series } from '../../data/series.js';
+import type { FeatureSpec } from './features.js';
+
+/**
+ * Forecast origins (the last observed index of each window) split chronologically: a window
+ * belongs to the part that holds its last target, so no training target comes from the
+ * validation or test tail. Windows inside the training part may be shuffled; the parts never mix.
+ */
+export interface Splits {
+  /** Single-segment series: where training and validation end. */
+  trainEnd: number; valEnd: number;
+  /** Training rows [start, end) of every segment (what scalers are fitted on). */
+  trainRanges: [number, number][];
+  train: number[]; val: number[]; test: number[];
+}
+
+/**
+ * Splits every segment [start, end) of the series (one, unless the series holds several
+ * sensors or groups) into its first part for training, then validation, then test.
+ */
+export function splitOrigins(N: number, lookback: number, horizon: number, valFraction: number, testFraction: number,
+  segments: readonly { start: number; end: number }[] = [{ start: 0, end: N }]): Splits {
+  const need = lookback + horizon;
+  const out: Splits = { trainEnd: 0, valEnd: 0, trainRanges: [], train: [], val: [], test: [] };
+  for (const { start, end } of segments) {
+    const n = end - start;
+    if (n < need) throw new DataError(`the series has ${n} points, but lookback ${lookback} + horizon ${horizon} needs at least ${need}`);
+    const testN = Math.max(horizon + 1, Math.round(n * testFraction)), valN = Math.max(horizon + 1, Math.round(n * valFraction));
+    const valEnd = end - testN, trainEnd = valEnd - valN;
+    const origins = (from: number, to: number) => {
+      const o: number[] = [];
+      for (let t = Math.max(from, start + lookback - 1); t + horizon < to; t++) o.push(t);
+      return o;
+    };
+    out.train.push(...origins(start, trainEnd)); out.val.push(...origins(trainEnd - 1, valEnd)); out.test.push(...origins(valEnd - 1, end));
+    out.trainRanges.push([start, Math.max(start, trainEnd)]);
+    out.trainEnd = trainEnd; out.valEnd = valEnd;
+  }
+  if (out.train.length < 2 || out.val.length < 1 || out.test.length < 1) {
+    throw new DataError(`the series is too short for lookback ${lookback} and horizon ${horizon}: `
+      + `${out.train.length} training, ${out.val.length} validation and ${out.test.length} test windows from ${N} points; shorten --lookback or --horizon`);
+  }
+  return out;
+}
+
+/** Inputs (B, L, I) and scaled targets (B, H·T) for a batch of origins. */
+export function makeBatch(s: Series, spec: FeatureSpec, origins: ArrayLike<number>, nOut: number): { x: Float32Array; y: Float32Array } {
+  const B = origins.length, L = spec.lookback, I = spec.inputSize, H = spec.horizon;
+  const x = new Float32Array(B * L * I), y = new Float32Array(B * H * nOut);
+  for (let b = 0; b < B; b++) {
+    const t = origins[b];
+    spec.window(s.values, t, x, b * L * I);
+    for (let h = 0; h < H; h++) for (let j = 0; j < nOut; j++) y[(b * H + h) * nOut + j] = spec.target(s.values, t, h + 1, j);
+  }
+  return { x, y };
+}

@@ -1,0 +1,78 @@
+import type { Series } from '../../data/series.js';
+import { Scaler, type ScalerJSON } from '../../data/scaler.js';
+
+/**
+ * How a window of the series becomes model inputs and targets. Legend: L lookback, H horizon,
+ * F value columns (the first nT are targets), t the forecast origin (last observed index).
+ *
+ *   'level':    inputs (x − mean)/std per column; targets (y_{t+h} − mean)/std — the classic
+ *               global standardisation, which knows where a value sits in its range.
+ *   'relative': inputs (x_k − x_t)/s per column; targets (y_{t+h} − y_t)/s, s = std of one-step
+ *               changes on the training part — the network starts from persistence and
+ *               extrapolates trends it never saw (levels outside the training range).
+ * Both add sin/cos of the seasonal phase of each step when the series has a season (m ≥ 2).
+ * Everything is fitted on the training part only and saved with the model.
+ */
+export type FeatureMode = 'level' | 'relative';
+
+export interface FeatureSpecJSON {
+  mode: FeatureMode; lookback: number; horizon: number; season: number; nTargets: number; F: number;
+  scaler: ScalerJSON; diffScale: number[];
+}
+
+export class FeatureSpec {
+  constructor(readonly mode: FeatureMode, readonly lookback: number, readonly horizon: number, readonly season: number,
+    readonly nTargets: number, readonly F: number, readonly scaler: Scaler, readonly diffScale: number[]) {}
+
+  /** Fits the scalers on the training ranges [start, end) of the series (one per segment). */
+  static fit(s: Series, mode: FeatureMode, lookback: number, horizon: number, season: number, train: readonly (readonly [number, number])[]): FeatureSpec {
+    const scaler = Scaler.fit('standard', s.values, s.F, train);
+    const diffScale = Array.from({ length: s.F }, (_, j) => {
+      let sum = 0, sq = 0, n = 0;
+      for (const [a, b] of train) {
+        for (let i = a + 1; i < b; i++) { const d = s.values[i * s.F + j] - s.values[(i - 1) * s.F + j]; sum += d; sq += d * d; n++; }
+      }
+      const sd = n > 0 ? Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2)) : 0;
+      return sd > 0 ? sd : scaler.scale[j];
+    });
+    return new FeatureSpec(mode, lookback, horizon, season, s.nTargets, s.F, scaler, diffScale);
+  }
+
+  static fromJSON(j: FeatureSpecJSON): FeatureSpec {
+    return new FeatureSpec(j.mode, j.lookback, j.horizon, j.season, j.nTargets, j.F, Scaler.fromJSON(j.scaler), j.diffScale);
+  }
+  toJSON(): FeatureSpecJSON {
+    return { mode: this.mode, lookback: this.lookback, horizon: this.horizon, season: this.season, nTargets: this.nTargets, F: this.F, scaler: this.scaler.toJSON(), diffScale: this.diffScale };
+  }
+
+  get seasonal(): boolean { return this.season >= 2; }
+  /** Inputs per step: one per column, plus the seasonal phase as sin and cos. */
+  get inputSize(): number { return this.F + (this.seasonal ? 2 : 0); }
+
+  /** Writes the window ending at origin t into out (L, inputSize) at offset. */
+  window(values: Float64Array, t: number, out: Float32Array, off: number): void {
+    const { lookback: L, F } = this, I = this.inputSize;
+    for (let k = 0; k < L; k++) {
+      const i = t - L + 1 + k, o = off + k * I;
+      for (let j = 0; j < F; j++) {
+        const v = values[i * F + j];
+        out[o + j] = this.mode === 'level' ? (v - this.scaler.shift[j]) / this.scaler.scale[j] : (v - values[t * F + j]) / this.diffScale[j];
+      }
+      if (this.seasonal) {
+        const a = (2 * Math.PI * (i % this.season)) / this.season;
+        out[o + F] = Math.sin(a); out[o + F + 1] = Math.cos(a);
+      }
+    }
+  }
+
+  /** Scaled target of column j (< nTargets) at t + h, for origin t. */
+  target(values: Float64Array, t: number, h: number, j: number): number {
+    const y = values[(t + h) * this.F + j];
+    return this.mode === 'level' ? (y - this.scaler.shift[j]) / this.scaler.scale[j] : (y - values[t * this.F + j]) / this.diffScale[j];
+  }
+
+  /** A scaled prediction back in the series' units. */
+  unscale(z: number, values: Float64Array, t: number, j: number): number {
+    return this.mode === 'level' ? z * this.scaler.scale[j] + this.scaler.shift[j] : values[t * this.F + j] + z * this.diffScale[j];
+  }
+}

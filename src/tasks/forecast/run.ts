@@ -1,0 +1,60 @@
+import type { ModelMeta } from '../../io/model-file.js';
+import { type Series, assertNotConstant } from '../../data/series.js';
+import { type LoopResult, runLoop } from '../../train/loop.js';
+import type { Progress } from '../../train/progress.js';
+import { type Evaluation, evaluate } from './evaluate.js';
+import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
+
+export interface RunOptions {
+  progress: Progress;
+  checkpointPath: string | null;
+  checkpointEvery: number;
+  resume: boolean;
+  skipBadBatches?: boolean;
+}
+
+export interface ForecastRun {
+  options: ResolvedForecastOptions;
+  loop: LoopResult;
+  /** null when the run was interrupted before finishing. */
+  chosen: Candidate | null;
+  candidates: { features: string; valMae: number; bestEpoch: number }[];
+  evaluation: Evaluation | null;
+  meta: ModelMeta | null;
+}
+
+/**
+ * Trains, picks the best candidate on validation, and scores it on the held-out tail against
+ * the baselines. The fingerprint of the options guards --resume.
+ */
+export async function runForecast(s: Series, opts: ForecastOptions & { dateColumn?: string | null }, run: RunOptions): Promise<ForecastRun> {
+  const o = resolveOptions(s, opts);
+  assertNotConstant(s, Math.floor(s.N * (1 - o.valFraction - o.testFraction)));
+  const { task, candidates, splits } = forecastTask(s, o);
+  const fingerprint = JSON.stringify({ ...o, device: undefined, N: s.N, F: s.F, names: s.names });
+  const loop = await runLoop(task, {
+    label: 'forecast', unit: 'windows', progress: run.progress, checkpointPath: run.checkpointPath,
+    checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
+  });
+  const summary = candidates.map((c) => ({ features: c.mode, valMae: c.best.valMae, bestEpoch: c.best.epoch }));
+  if (loop.interrupted) return { options: o, loop, chosen: null, candidates: summary, evaluation: null, meta: null };
+  for (const c of candidates) c.useBest();
+  const chosen = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
+  const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
+  const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t));
+  const meta: ModelMeta = {
+    kind: 'forecaster',
+    arch: { ...chosen.model.arch },
+    features: chosen.spec.toJSON(),
+    mode: o.mode,
+    horizon: o.horizon,
+    quantiles: o.quantiles,
+    columns: s.names,
+    nTargets: s.nTargets,
+    frequency: s.frequency,
+    lastDate: s.dates ? s.dates[s.N - 1] : null,
+    dateColumn: opts.dateColumn ?? null,
+    movingAverageWindow: window,
+  };
+  return { options: o, loop, chosen, candidates: summary, evaluation, meta };
+}
