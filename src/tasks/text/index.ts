@@ -1,0 +1,6 @@
+export * from './corpus.js';
+export * from './model.js';
+export * from './train.js';
+export * from './sample.js';
+export * from './abc.js';
+export * from './load.js';

@@ -1,0 +1,172 @@
+import { noGrad } from '../../autograd/engine.js';
+import { Vocab } from '../../data/vocab.js';
+import { DataError } from '../../errors.js';
+import type { Device } from '../../kernels/device.js';
+import { crossEntropy } from '../../losses/cross-entropy.js';
+import { Adam } from '../../optim/adam.js';
+import { clipGradNorm } from '../../optim/clip.js';
+import { Rng } from '../../tensor/rng.js';
+import { IntTensor, Tensor } from '../../tensor/tensor.js';
+import { type Checkpoint, restoreInto } from '../../train/checkpoint.js';
+import { type LoopResult, type TrainTask, runLoop } from '../../train/loop.js';
+import type { CellName } from '../forecast/model.js';
+import type { RunOptions } from '../forecast/run.js';
+import { CharLM } from './model.js';
+
+/**
+ * Training a character model with truncated backpropagation through time: the training text is
+ * cut into B contiguous streams; every step reads the next T characters of each, starting from
+ * the state the previous chunk ended in (detached), so memory reaches back across chunks while
+ * gradients stop at the chunk. Validation is the last fraction of the text, read in order
+ * (in parallel streams, state carried), in nats per character.
+ * Legend: T sequence length, B streams (batch), V vocabulary, H hidden.
+ */
+export interface TextOptions {
+  cell?: CellName; hidden?: number; layers?: number; dropout?: number; embed?: number;
+  seq?: number; batch?: number; steps?: number; lr?: number; clip?: number;
+  valFraction?: number; evalEvery?: number; seed?: number; device?: Device;
+}
+export type ResolvedTextOptions = Required<Omit<TextOptions, 'device'>> & { device: Device };
+
+export function resolveTextOptions(o: TextOptions): ResolvedTextOptions {
+  const r = {
+    cell: o.cell ?? 'lstm', hidden: o.hidden ?? 256, layers: o.layers ?? 1, dropout: o.dropout ?? 0, embed: o.embed ?? 0,
+    seq: o.seq ?? 64, batch: o.batch ?? 32, steps: o.steps ?? 1000, lr: o.lr ?? 2e-3, clip: o.clip ?? 5,
+    valFraction: o.valFraction ?? 0.05, evalEvery: o.evalEvery ?? 0, seed: o.seed ?? 0, device: o.device ?? 'auto',
+  } satisfies ResolvedTextOptions;
+  if (!(r.valFraction > 0 && r.valFraction < 0.5)) throw new DataError(`val-fraction: expected a value in (0, 0.5), got ${r.valFraction}`);
+  return r;
+}
+
+/** Validation loss in nats per character over `ids`, read in order in `streams` parallel streams. */
+export function evaluateText(model: CharLM, ids: Int32Array, seq: number, streams = 16): number {
+  const S = Math.max(1, Math.min(streams, Math.floor((ids.length - 1) / seq))), L = Math.floor((ids.length - 1) / S);
+  return noGrad(() => {
+    model.eval();
+    let h: Tensor | null = null, c: Tensor | null = null, total = 0, count = 0;
+    for (let p = 0; p < L; p += seq) {
+      const T = Math.min(seq, L - p), x = new Int32Array(T * S), y = new Int32Array(T * S);
+      for (let t = 0; t < T; t++) for (let b = 0; b < S; b++) { x[t * S + b] = ids[b * L + p + t]; y[t * S + b] = ids[b * L + p + t + 1]; }
+      const r = model.forward(new IntTensor(x, [T, S]), h, c);
+      total += crossEntropy(r.logits, new IntTensor(y, [T, S]), { reduction: 'sum' }).item();
+      count += T * S;
+      h = r.hT; c = r.cT;
+    }
+    return total / count;
+  });
+}
+
+export class TextTrainer {
+  readonly model: CharLM;
+  readonly opt: Adam;
+  readonly rng: Rng;
+  readonly train: Int32Array;
+  readonly val: Int32Array;
+  readonly streamLen: number;
+  /** Position of every stream in its segment, and the carried state. */
+  pos = 0;
+  h: Tensor | null = null;
+  c: Tensor | null = null;
+  lastLoss = NaN;
+  evals: { step: number; valLoss: number }[] = [];
+  private readonly x: Int32Array;
+  private readonly y: Int32Array;
+
+  constructor(readonly vocab: Vocab, ids: Int32Array, readonly o: ResolvedTextOptions) {
+    const nVal = Math.max(o.seq + 1, Math.floor(ids.length * o.valFraction));
+    this.train = ids.subarray(0, ids.length - nVal);
+    this.val = ids.subarray(ids.length - nVal);
+    this.streamLen = Math.floor(this.train.length / o.batch);
+    if (this.streamLen < o.seq + 1) {
+      throw new DataError(`the text is too short: ${ids.length} characters give ${o.batch} streams of ${this.streamLen}, `
+        + `but one sequence needs ${o.seq + 1}; use a smaller --seq or --batch, or more text`);
+    }
+    this.rng = new Rng(o.seed);
+    this.model = new CharLM({ cell: o.cell, vocab: vocab.size, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed }, this.rng, o.device);
+    this.opt = new Adam(this.model.parameters(), { lr: o.lr });
+    this.x = new Int32Array(o.seq * o.batch);
+    this.y = new Int32Array(o.seq * o.batch);
+  }
+
+  task(): TrainTask {
+    const { o } = this, T = o.seq, B = o.batch;
+    return {
+      totalSteps: o.steps,
+      compute: () => {
+        if (this.pos + T + 1 > this.streamLen) { this.pos = 0; this.h = null; this.c = null; } // a new pass over the text
+        for (let t = 0; t < T; t++) {
+          for (let b = 0; b < B; b++) {
+            const i = b * this.streamLen + this.pos + t;
+            this.x[t * B + b] = this.train[i]; this.y[t * B + b] = this.train[i + 1];
+          }
+        }
+        this.model.train();
+        const r = this.model.forward(new IntTensor(this.x, [T, B]), this.h, this.c);
+        const loss = crossEntropy(r.logits, new IntTensor(this.y, [T, B]));
+        this.opt.zeroGrad();
+        loss.backward();
+        const gradNorm = clipGradNorm(this.opt.params, o.clip);
+        this.h = r.hT.detach(); this.c = r.cT ? r.cT.detach() : null;
+        this.lastLoss = loss.item();
+        return { loss: this.lastLoss, items: T * B, gradNorm };
+      },
+      apply: () => { this.opt.step(); this.pos += T; },
+      discard: () => { this.opt.zeroGrad(); this.pos += T; },
+      after: (i) => {
+        if (o.evalEvery <= 0 || (i + 1) % o.evalEvery !== 0 || i + 1 === o.steps) return;
+        const v = evaluateText(this.model, this.val, T);
+        this.evals.push({ step: i + 1, valLoss: v });
+        return { note: `step ${i + 1}: train loss ${this.lastLoss.toFixed(4)}, validation ${v.toFixed(4)} nats/char (perplexity ${Math.exp(v).toFixed(2)})` };
+      },
+      snapshot: () => {
+        const c: Checkpoint = { tensors: { params: Float32Array.from(this.opt.params.data) }, json: {} };
+        const sd = this.opt.stateDict();
+        for (const [k, v] of Object.entries(sd.state)) c.tensors[`opt.${k}`] = v;
+        if (this.h) c.tensors.h = Float32Array.from(this.h.data);
+        if (this.c) c.tensors.c = Float32Array.from(this.c.data);
+        c.json = { opt: { ...sd, state: undefined }, rng: this.rng.state(), pos: this.pos, hShape: this.h?.shape ?? null, evals: this.evals, lastLoss: this.lastLoss };
+        return c;
+      },
+      restore: (c) => {
+        restoreInto(c, 'params', this.opt.params.data);
+        const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`opt.${k}`] as Float32Array]));
+        this.opt.loadStateDict({ ...(c.json.opt as ReturnType<Adam['stateDict']>), state });
+        this.rng.setState(c.json.rng as ReturnType<Rng['state']>);
+        this.pos = Number(c.json.pos);
+        const shape = c.json.hShape as number[] | null;
+        this.h = shape && c.tensors.h ? new Tensor(Float32Array.from(c.tensors.h), shape) : null;
+        this.c = shape && c.tensors.c ? new Tensor(Float32Array.from(c.tensors.c), shape) : null;
+        this.evals = c.json.evals as { step: number; valLoss: number }[];
+        this.lastLoss = Number(c.json.lastLoss);
+      },
+    };
+  }
+}
+
+export interface TextRun {
+  trainer: TextTrainer; loop: LoopResult; valLoss: number | null; trainLoss: number; charsPerSec: number; seconds: number;
+}
+
+/** Builds the vocabulary from the training part, trains, and measures validation loss. */
+export async function runText(text: string, opts: TextOptions, run: RunOptions): Promise<TextRun> {
+  const o = resolveTextOptions(opts);
+  const chars = Array.from(text);
+  const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
+  if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
+  const vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
+  const ids = vocab.encode(chars);
+  const trainer = new TextTrainer(vocab, ids, o);
+  const fingerprint = JSON.stringify({ task: 'text', ...o, device: undefined, chars: chars.length, vocab: vocab.size });
+  const t0 = performance.now();
+  const loop = await runLoop(trainer.task(), {
+    label: 'text', unit: 'chars', progress: run.progress, checkpointPath: run.checkpointPath, checkpointEvery: run.checkpointEvery,
+    resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const trained = loop.steps - loop.resumedFrom - loop.skipped;
+  return {
+    trainer, loop, seconds, trainLoss: trainer.lastLoss,
+    valLoss: loop.interrupted ? null : evaluateText(trainer.model, trainer.val, o.seq),
+    charsPerSec: (trained * o.seq * o.batch) / seconds,
+  };
+}
