@@ -129,6 +129,11 @@ function buildOne(t: Table, rowsIn: number[], o: SeriesOptions, label?: string):
     for (let i = 0; i < dates.length; i++) {
       if (i > 0) {
         const steps = stepsBetween(dates[i - 1], dates[i], frequency);
+        // a gap far larger than the series is a typo in a date, not missing data to fill
+        if (steps > Math.max(100, 2 * dates.length) || insertedRows + steps > 10 * dates.length) {
+          throw new DataError(`${t.source}: the dates jump from ${new Date(dates[i - 1]).toISOString().slice(0, 10)} to ${new Date(dates[i]).toISOString().slice(0, 10)} `
+            + `(${steps} ${frequency.label} steps) in a series of ${dates.length} rows; check the date column`);
+        }
         if (steps > 1) {
           gaps++;
           for (let s = 1; s < steps; s++) { outD.push(advance(dates[i - 1], s, frequency)); for (let j = 0; j < F; j++) outV.push(NaN); insertedRows++; }

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { saveModel } from '../../io/fs.js';
 import { parseModelFile } from '../../io/model-file.js';
@@ -7,23 +8,27 @@ import { abcPrompt, abcStop, assertAbc } from '../../tasks/text/abc.js';
 import { BUNDLED, loadCorpus } from '../../tasks/text/corpus.js';
 import { charLMFromFile } from '../../tasks/text/load.js';
 import { Sampler } from '../../tasks/text/sample.js';
-import { runText } from '../../tasks/text/train.js';
+import { STREAM_ABOVE_BYTES, runText } from '../../tasks/text/train.js';
 import { type CommonOpts, type TrainOpts, common, int, num, posInt, readBytes, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 
 export interface TextTrainArgs extends TrainOpts {
   data: string; cell: CellName; hidden: number; layers: number; dropout: number; embed: number;
-  seq: number; batch: number; steps: number; lr: number; clip: number; valFraction: number; evalEvery: number;
+  seq: number; batch: number; steps: number; lr: number; clip: number; valFraction: number; evalEvery: number; stream: boolean;
 }
 
 /** `recur text train`: also part of `recur start`. */
 export async function textTrain(o: TextTrainArgs): Promise<Record<string, unknown>> {
   const out = new Out(o.json);
-  const corpus = loadCorpus(o.data);
-  const abc = /X:\s*\d+/.test(corpus.text) && /^K:/m.test(corpus.text);
-  if (abc) out.log(`ABC notation: ${assertAbc(corpus.text, corpus.source)} tunes`);
-  out.log(`text: ${corpus.source}, ${corpus.text.length} characters${corpus.files > 1 ? ` from ${corpus.files} files` : ''}; device ${getBackend(o.device).description}`);
-  const r = await runText(corpus.text, {
+  // a large single file is read in place, so memory stays flat whatever its size
+  const big = o.data !== BUNDLED && existsSync(o.data) && statSync(o.data).isFile() && (o.stream || statSync(o.data).size > STREAM_ABOVE_BYTES);
+  const corpus = big ? null : loadCorpus(o.data);
+  const abc = !!corpus && /X:\s*\d+/.test(corpus.text) && /^K:/m.test(corpus.text);
+  if (abc) out.log(`ABC notation: ${assertAbc(corpus!.text, corpus!.source)} tunes`);
+  out.log(corpus ? `text: ${corpus.source}, ${corpus.text.length} characters${corpus.files > 1 ? ` from ${corpus.files} files` : ''}`
+    : `text: ${o.data}, ${statSync(o.data).size} bytes, streamed from disk`);
+  out.log(`device: ${getBackend(o.device).description}`);
+  const r = await runText(corpus ? corpus.text : { file: o.data }, {
     cell: o.cell, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed, seq: o.seq, batch: o.batch, steps: o.steps,
     lr: o.lr, clip: o.clip, valFraction: o.valFraction, evalEvery: o.evalEvery, seed: o.seed, device: o.device,
   }, runOptions(o));
@@ -57,6 +62,7 @@ export function registerText(program: Command): void {
     .option('--clip <x>', 'gradient clipping (global norm)', num, 5)
     .option('--val-fraction <x>', 'last part of the text held out for validation', num, 0.05)
     .option('--eval-every <n>', 'validation every N steps (0: only at the end)', int, 0)
+    .option('--stream', `read the file in place instead of into memory (automatic above ${STREAM_ABOVE_BYTES >> 20} MB)`, false)
     .action(async (o: TextTrainArgs) => { new Out(o.json).result(await textTrain(o)); });
 
   common(text.command('sample'))

@@ -12,6 +12,7 @@ import { type LoopResult, type TrainTask, runLoop } from '../../train/loop.js';
 import type { CellName } from '../forecast/model.js';
 import type { RunOptions } from '../forecast/run.js';
 import { CharLM } from './model.js';
+import { ArrayStreams, FileStreams, type TokenStreams, fileVocab } from './streams.js';
 
 /**
  * Training a character model with truncated backpropagation through time: the training text is
@@ -38,20 +39,43 @@ export function resolveTextOptions(o: TextOptions): ResolvedTextOptions {
   return r;
 }
 
-/** Validation loss in nats per character over `ids`, read in order in `streams` parallel streams. */
-export function evaluateText(model: CharLM, ids: Int32Array, seq: number, streams = 16): number {
-  const S = Math.max(1, Math.min(streams, Math.floor((ids.length - 1) / seq))), L = Math.floor((ids.length - 1) / S);
+/** Sequential readers over `ids`, split into S nearly equal contiguous parts. */
+export function arrayReaders(ids: Int32Array, S: number): { read(): number }[] {
+  return Array.from({ length: S }, (_, s) => {
+    let i = Math.floor((ids.length * s) / S);
+    const end = Math.floor((ids.length * (s + 1)) / S);
+    return { read: () => (i < end ? ids[i++] : -1) };
+  });
+}
+
+/**
+ * Validation loss in nats per character, reading each of the parallel readers in order with
+ * the state carried from chunk to chunk; every character but the first of each reader is a
+ * target. Readers that run out early are masked, so nothing is skipped.
+ */
+export function evaluateText(model: CharLM, readers: { read(): number }[], seq: number): number {
+  const S = readers.length, prev = Int32Array.from(readers, (r) => r.read());
+  const x = new Int32Array(seq * S), y = new Int32Array(seq * S), m = new Float32Array(seq * S);
   return noGrad(() => {
     model.eval();
     let h: Tensor | null = null, c: Tensor | null = null, total = 0, count = 0;
-    for (let p = 0; p < L; p += seq) {
-      const T = Math.min(seq, L - p), x = new Int32Array(T * S), y = new Int32Array(T * S);
-      for (let t = 0; t < T; t++) for (let b = 0; b < S; b++) { x[t * S + b] = ids[b * L + p + t]; y[t * S + b] = ids[b * L + p + t + 1]; }
-      const r = model.forward(new IntTensor(x, [T, S]), h, c);
-      total += crossEntropy(r.logits, new IntTensor(y, [T, S]), { reduction: 'sum' }).item();
-      count += T * S;
+    for (;;) {
+      let live = 0;
+      for (let b = 0; b < S; b++) {
+        for (let t = 0; t < seq; t++) {
+          const nxt = prev[b] < 0 ? -1 : readers[b].read(), k = t * S + b;
+          x[k] = prev[b] < 0 ? 0 : prev[b]; y[k] = nxt < 0 ? 0 : nxt; m[k] = nxt < 0 ? 0 : 1;
+          if (nxt >= 0) live++;
+          prev[b] = nxt;
+        }
+      }
+      if (live === 0) break;
+      const r = model.forward(new IntTensor(x, [seq, S]), h, c);
+      total += crossEntropy(r.logits, new IntTensor(y, [seq, S]), { reduction: 'sum', mask: m }).item();
+      count += live;
       h = r.hT; c = r.cT;
     }
+    if (count === 0) throw new DataError('validation: no characters to evaluate');
     return total / count;
   });
 }
@@ -60,11 +84,7 @@ export class TextTrainer {
   readonly model: CharLM;
   readonly opt: Adam;
   readonly rng: Rng;
-  readonly train: Int32Array;
-  readonly val: Int32Array;
-  readonly streamLen: number;
-  /** Position of every stream in its segment, and the carried state. */
-  pos = 0;
+  /** The carried state of every stream. */
   h: Tensor | null = null;
   c: Tensor | null = null;
   lastLoss = NaN;
@@ -72,15 +92,7 @@ export class TextTrainer {
   private readonly x: Int32Array;
   private readonly y: Int32Array;
 
-  constructor(readonly vocab: Vocab, ids: Int32Array, readonly o: ResolvedTextOptions) {
-    const nVal = Math.max(o.seq + 1, Math.floor(ids.length * o.valFraction));
-    this.train = ids.subarray(0, ids.length - nVal);
-    this.val = ids.subarray(ids.length - nVal);
-    this.streamLen = Math.floor(this.train.length / o.batch);
-    if (this.streamLen < o.seq + 1) {
-      throw new DataError(`the text is too short: ${ids.length} characters give ${o.batch} streams of ${this.streamLen}, `
-        + `but one sequence needs ${o.seq + 1}; use a smaller --seq or --batch, or more text`);
-    }
+  constructor(readonly vocab: Vocab, readonly streams: TokenStreams, readonly validation: () => { read(): number }[], readonly o: ResolvedTextOptions) {
     this.rng = new Rng(o.seed);
     this.model = new CharLM({ cell: o.cell, vocab: vocab.size, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed }, this.rng, o.device);
     this.opt = new Adam(this.model.parameters(), { lr: o.lr });
@@ -93,13 +105,7 @@ export class TextTrainer {
     return {
       totalSteps: o.steps,
       compute: () => {
-        if (this.pos + T + 1 > this.streamLen) { this.pos = 0; this.h = null; this.c = null; } // a new pass over the text
-        for (let t = 0; t < T; t++) {
-          for (let b = 0; b < B; b++) {
-            const i = b * this.streamLen + this.pos + t;
-            this.x[t * B + b] = this.train[i]; this.y[t * B + b] = this.train[i + 1];
-          }
-        }
+        if (this.streams.next(T, this.x, this.y)) { this.h = null; this.c = null; } // a new pass over the text
         this.model.train();
         const r = this.model.forward(new IntTensor(this.x, [T, B]), this.h, this.c);
         const loss = crossEntropy(r.logits, new IntTensor(this.y, [T, B]));
@@ -110,11 +116,11 @@ export class TextTrainer {
         this.lastLoss = loss.item();
         return { loss: this.lastLoss, items: T * B, gradNorm };
       },
-      apply: () => { this.opt.step(); this.pos += T; },
-      discard: () => { this.opt.zeroGrad(); this.pos += T; },
+      apply: () => { this.opt.step(); },
+      discard: () => { this.opt.zeroGrad(); },
       after: (i) => {
         if (o.evalEvery <= 0 || (i + 1) % o.evalEvery !== 0 || i + 1 === o.steps) return;
-        const v = evaluateText(this.model, this.val, T);
+        const v = evaluateText(this.model, this.validation(), T);
         this.evals.push({ step: i + 1, valLoss: v });
         return { note: `step ${i + 1}: train loss ${this.lastLoss.toFixed(4)}, validation ${v.toFixed(4)} nats/char (perplexity ${Math.exp(v).toFixed(2)})` };
       },
@@ -124,7 +130,7 @@ export class TextTrainer {
         for (const [k, v] of Object.entries(sd.state)) c.tensors[`opt.${k}`] = v;
         if (this.h) c.tensors.h = Float32Array.from(this.h.data);
         if (this.c) c.tensors.c = Float32Array.from(this.c.data);
-        c.json = { opt: { ...sd, state: undefined }, rng: this.rng.state(), pos: this.pos, hShape: this.h?.shape ?? null, evals: this.evals, lastLoss: this.lastLoss };
+        c.json = { opt: { ...sd, state: undefined }, rng: this.rng.state(), streams: this.streams.state(), hShape: this.h?.shape ?? null, evals: this.evals, lastLoss: this.lastLoss };
         return c;
       },
       restore: (c) => {
@@ -132,7 +138,7 @@ export class TextTrainer {
         const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`opt.${k}`] as Float32Array]));
         this.opt.loadStateDict({ ...(c.json.opt as ReturnType<Adam['stateDict']>), state });
         this.rng.setState(c.json.rng as ReturnType<Rng['state']>);
-        this.pos = Number(c.json.pos);
+        this.streams.setState(c.json.streams as Record<string, unknown>);
         const shape = c.json.hShape as number[] | null;
         this.h = shape && c.tensors.h ? new Tensor(Float32Array.from(c.tensors.h), shape) : null;
         this.c = shape && c.tensors.c ? new Tensor(Float32Array.from(c.tensors.c), shape) : null;
@@ -147,16 +153,35 @@ export interface TextRun {
   trainer: TextTrainer; loop: LoopResult; valLoss: number | null; trainLoss: number; charsPerSec: number; seconds: number;
 }
 
+/** Text to train on: a string held in memory, or a large file read in place (see streams.ts). */
+export type TextSource = { text: string } | { file: string };
+
+/** Files above this size are streamed from disk rather than read into memory. */
+export const STREAM_ABOVE_BYTES = 32 << 20;
+
 /** Builds the vocabulary from the training part, trains, and measures validation loss. */
-export async function runText(text: string, opts: TextOptions, run: RunOptions): Promise<TextRun> {
+export async function runText(source: string | TextSource, opts: TextOptions, run: RunOptions): Promise<TextRun> {
   const o = resolveTextOptions(opts);
-  const chars = Array.from(text);
-  const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
-  if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
-  const vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
-  const ids = vocab.encode(chars);
-  const trainer = new TextTrainer(vocab, ids, o);
-  const fingerprint = JSON.stringify({ task: 'text', ...o, device: undefined, chars: chars.length, vocab: vocab.size });
+  const src: TextSource = typeof source === 'string' ? { text: source } : source;
+  const S = 16;
+  let vocab: Vocab, streams: TokenStreams, validation: () => { read(): number }[], size: number;
+  if ('file' in src) {
+    vocab = fileVocab(src.file, o.valFraction, (chars) => Vocab.chars(chars));
+    const fs = new FileStreams(src.file, vocab, o.batch, o.valFraction);
+    streams = fs; validation = () => fs.validation(S); size = fs.size;
+  } else {
+    const chars = Array.from(src.text);
+    const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
+    if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
+    vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
+    const ids = vocab.encode(chars);
+    streams = new ArrayStreams(ids.subarray(0, ids.length - nVal), o.batch, o.seq);
+    const val = ids.subarray(ids.length - nVal);
+    validation = () => arrayReaders(val, Math.max(1, Math.min(S, Math.floor(val.length / (o.seq + 1)))));
+    size = chars.length;
+  }
+  const trainer = new TextTrainer(vocab, streams, validation, o);
+  const fingerprint = JSON.stringify({ task: 'text', ...o, device: undefined, size, vocab: vocab.size });
   const t0 = performance.now();
   const loop = await runLoop(trainer.task(), {
     label: 'text', unit: 'chars', progress: run.progress, checkpointPath: run.checkpointPath, checkpointEvery: run.checkpointEvery,
@@ -164,9 +189,7 @@ export async function runText(text: string, opts: TextOptions, run: RunOptions):
   });
   const seconds = (performance.now() - t0) / 1000;
   const trained = loop.steps - loop.resumedFrom - loop.skipped;
-  return {
-    trainer, loop, seconds, trainLoss: trainer.lastLoss,
-    valLoss: loop.interrupted ? null : evaluateText(trainer.model, trainer.val, o.seq),
-    charsPerSec: (trained * o.seq * o.batch) / seconds,
-  };
+  const valLoss = loop.interrupted ? null : evaluateText(trainer.model, validation(), o.seq);
+  if (streams instanceof FileStreams) streams.close();
+  return { trainer, loop, seconds, trainLoss: trainer.lastLoss, valLoss, charsPerSec: (trained * o.seq * o.batch) / seconds };
 }
