@@ -3,6 +3,8 @@ import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import type { Data } from '../tensor/tensor.js';
+import type { Checkpoint } from './checkpoint-types.js';
+import type { CheckpointStore } from './loop.js';
 
 /**
  * A training checkpoint: everything needed to continue a run exactly where it stopped —
@@ -10,10 +12,7 @@ import type { Data } from '../tensor/tensor.js';
  * (tensors plus a JSON metadata entry), written atomically so a crash mid-write leaves the
  * previous checkpoint intact.
  */
-export interface Checkpoint {
-  tensors: Record<string, Data | Int32Array>;
-  json: Record<string, unknown>;
-}
+export type { Checkpoint } from './checkpoint-types.js';
 
 const KEY = 'recur_checkpoint';
 
@@ -48,4 +47,9 @@ export function restoreInto(c: Checkpoint, name: string, into: Data | Int32Array
   if (src === undefined) throw new DataError(`checkpoint: missing '${name}'`);
   if (src.length !== into.length) throw new DataError(`checkpoint: '${name}' has ${src.length} values, expected ${into.length}`);
   into.set(src);
+}
+
+/** The CLI's checkpoint store: one file, written atomically. */
+export function fileStore(path: string): CheckpointStore {
+  return { where: path, load: () => loadCheckpoint(path), save: (c) => saveCheckpoint(path, c), remove: () => removeCheckpoint(path) };
 }

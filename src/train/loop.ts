@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { type Checkpoint, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint-types.js';
 import type { Progress } from './progress.js';
 
 /**
@@ -25,8 +25,10 @@ export interface LoopOptions {
   label: string;
   unit: string;
   progress: Progress;
-  /** Where checkpoints go; null for none. */
-  checkpointPath: string | null;
+  /** Where checkpoints go: a store (a file for the CLI, memory in a browser worker), or null for none. */
+  store?: CheckpointStore | null;
+  /** Shorthand in Node: a checkpoint file path (becomes train/checkpoint.ts's fileStore). */
+  checkpointPath?: string | null;
   /** Steps between checkpoints (0: only on interruption). */
   checkpointEvery: number;
   resume: boolean;
@@ -38,33 +40,45 @@ export interface LoopOptions {
   gradWarn?: number;
 }
 
+/** Somewhere a checkpoint can be kept: a file written atomically in Node, memory in a browser worker. */
+export interface CheckpointStore {
+  /** Names the place in messages. */
+  readonly where: string;
+  load(): Checkpoint | null;
+  save(c: Checkpoint): Promise<void>;
+  remove(): void;
+}
+
 export interface LoopResult { steps: number; resumedFrom: number; stoppedEarly: boolean; interrupted: boolean; skipped: number }
 
 export class TrainingError extends Error { override name = 'TrainingError'; }
 
 export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResult> {
   let start = 0;
+  const store = o.store ?? (o.checkpointPath ? (await import('./checkpoint.js')).fileStore(o.checkpointPath) : null);
   if (o.resume) {
-    if (!o.checkpointPath) throw new DataError('--resume needs a checkpoint path (--out)');
-    const c = loadCheckpoint(o.checkpointPath);
-    if (c === null) throw new DataError(`--resume: no checkpoint at ${o.checkpointPath} (nothing to resume, or the run already finished)`);
+    if (!store) throw new DataError('--resume needs a checkpoint path (--out)');
+    const c = store.load();
+    if (c === null) throw new DataError(`--resume: no checkpoint at ${store.where} (nothing to resume, or the run already finished)`);
     if (c.json.fingerprint !== o.fingerprint) {
-      throw new DataError(`--resume: ${o.checkpointPath} was written by a run with other options (${String(c.json.fingerprint)}); rerun with the same options`);
+      throw new DataError(`--resume: ${store.where} was written by a run with other options (${String(c.json.fingerprint)}); rerun with the same options`);
     }
     task.restore(c);
     start = Number(c.json.step);
-    o.progress.note(`resuming from step ${start} of ${task.totalSteps} (${o.checkpointPath})`);
+    o.progress.note(`resuming from step ${start} of ${task.totalSteps} (${store.where})`);
   }
 
+  // Ctrl-C (and SIGTERM) finish the current step, write a checkpoint and stop
   let interrupted = false;
-  const onSigint = () => { interrupted = true; };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const onSignal = () => { interrupted = true; };
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  proc?.on?.('SIGINT', onSignal);
+  proc?.on?.('SIGTERM', onSignal);
   const save = async (step: number) => {
-    if (!o.checkpointPath) return;
+    if (!store) return;
     const c = task.snapshot();
     c.json.step = step; c.json.fingerprint = o.fingerprint;
-    await saveCheckpoint(o.checkpointPath, c);
+    await store.save(c);
   };
 
   o.progress.start(task.totalSteps, start, o.label);
@@ -82,7 +96,7 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
         const what = !Number.isFinite(r.loss) ? `loss is ${r.loss}` : `gradient norm is ${r.gradNorm}`;
         if (!o.skipBadBatches) {
           throw new TrainingError(`step ${i + 1}: ${what}; training stopped`
-            + (o.checkpointPath ? ` (the last good checkpoint is kept at ${o.checkpointPath})` : '')
+            + (store ? ` (the last good checkpoint is kept at ${store.where})` : '')
             + '; lower the learning rate, or pass --skip-bad-batches');
         }
         skipped++;
@@ -101,20 +115,23 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
       if (o.checkpointEvery > 0 && (i + 1) % o.checkpointEvery === 0 && i + 1 < task.totalSteps) await save(i + 1);
       if (after?.stop) { stoppedEarly = true; i++; break; }
       // let signals in: a synchronous loop would never see Ctrl-C
-      if ((i & 7) === 7) await new Promise((r2) => setImmediate(r2));
+      if ((i & 7) === 7) await yieldToEvents();
     }
     if (interrupted) {
       await save(i);
       o.progress.stop();
-      o.progress.note(`interrupted at step ${i}; checkpoint written to ${o.checkpointPath ?? '(none: no --out)'}; continue with --resume`);
+      o.progress.note(`interrupted at step ${i}; checkpoint written to ${store?.where ?? '(none: no --out)'}; continue with --resume`);
     } else {
       o.progress.stop();
-      if (o.checkpointPath) removeCheckpoint(o.checkpointPath);
+      store?.remove();
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    proc?.off?.('SIGINT', onSignal);
+    proc?.off?.('SIGTERM', onSignal);
     o.progress.stop();
   }
   return { steps: i, resumedFrom: start, stoppedEarly, interrupted, skipped };
 }
+
+/** Lets signal handlers and messages in between steps (setImmediate in Node, a macrotask elsewhere). */
+const yieldToEvents = (): Promise<void> => new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
