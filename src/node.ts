@@ -10,3 +10,5 @@ export * from './tasks/forecast/index.js';
 export * from './tasks/text/index.js';
 export * from './tasks/smooth/index.js';
 export * from './tasks/sensors/index.js';
+export * from './tasks/text/corpus.js';
+export * from './tasks/text/streams-file.js';

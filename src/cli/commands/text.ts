@@ -8,7 +8,8 @@ import { abcPrompt, abcStop, assertAbc } from '../../tasks/text/abc.js';
 import { BUNDLED, loadCorpus } from '../../tasks/text/corpus.js';
 import { charLMFromFile } from '../../tasks/text/load.js';
 import { Sampler } from '../../tasks/text/sample.js';
-import { STREAM_ABOVE_BYTES, runText } from '../../tasks/text/train.js';
+import { STREAM_ABOVE_BYTES, runTextFile } from '../../tasks/text/streams-file.js';
+import { runText } from '../../tasks/text/train.js';
 import { type CommonOpts, type TrainOpts, common, int, num, posInt, readBytes, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 
@@ -28,10 +29,11 @@ export async function textTrain(o: TextTrainArgs): Promise<Record<string, unknow
   out.log(corpus ? `text: ${corpus.source}, ${corpus.text.length} characters${corpus.files > 1 ? ` from ${corpus.files} files` : ''}`
     : `text: ${o.data}, ${statSync(o.data).size} bytes, streamed from disk`);
   out.log(`device: ${getBackend(o.device).description}`);
-  const r = await runText(corpus ? corpus.text : { file: o.data }, {
+  const textOpts = {
     cell: o.cell, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed, seq: o.seq, batch: o.batch, steps: o.steps,
     lr: o.lr, clip: o.clip, valFraction: o.valFraction, evalEvery: o.evalEvery, seed: o.seed, device: o.device,
-  }, runOptions(o));
+  };
+  const r = corpus ? await runText(corpus.text, textOpts, runOptions(o)) : await runTextFile(o.data, textOpts, runOptions(o));
   if (r.loop.interrupted) process.exit(130);
   const { trainer } = r;
   out.say(`${o.cell} ${o.hidden}×${o.layers}, ${trainer.vocab.size} symbols: ${r.loop.steps} steps, `

@@ -1,13 +1,15 @@
 import type { ModelMeta } from '../../io/model-file.js';
 import { type Series, assertNotConstant } from '../../data/series.js';
-import { type LoopResult, runLoop } from '../../train/loop.js';
+import { type CheckpointStore, type LoopResult, runLoop } from '../../train/loop.js';
 import type { Progress } from '../../train/progress.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
 
 export interface RunOptions {
   progress: Progress;
+  /** Checkpoint file (Node); or give `store`. */
   checkpointPath: string | null;
+  store?: CheckpointStore | null;
   checkpointEvery: number;
   resume: boolean;
   skipBadBatches?: boolean;
@@ -33,7 +35,7 @@ export async function runForecast(s: Series, opts: ForecastOptions & { dateColum
   const { task, candidates, splits } = forecastTask(s, o);
   const fingerprint = JSON.stringify({ ...o, device: undefined, N: s.N, F: s.F, names: s.names });
   const loop = await runLoop(task, {
-    label: 'forecast', unit: 'windows', progress: run.progress, checkpointPath: run.checkpointPath,
+    label: 'forecast', unit: 'windows', progress: run.progress, store: run.store, checkpointPath: run.checkpointPath,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   const summary = candidates.map((c) => ({ features: c.mode, valMae: c.best.valMae, bestEpoch: c.best.epoch }));

@@ -1,4 +1,4 @@
-export * from './corpus.js';
+export * from './streams.js';
 export * from './model.js';
 export * from './train.js';
 export * from './sample.js';

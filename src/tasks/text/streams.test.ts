@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Vocab } from '../../data/vocab.js';
 import { ROOT } from '../../test-utils/index.js';
 import { mobyDick } from './corpus.js';
-import { FileStreams, fileVocab } from './streams.js';
+import { FileStreams, fileVocab } from './streams-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-streams-'));
 

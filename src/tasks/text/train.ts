@@ -12,7 +12,7 @@ import { type LoopResult, type TrainTask, runLoop } from '../../train/loop.js';
 import type { CellName } from '../forecast/model.js';
 import type { RunOptions } from '../forecast/run.js';
 import { CharLM } from './model.js';
-import { ArrayStreams, FileStreams, type TokenStreams, fileVocab } from './streams.js';
+import { ArrayStreams, type TokenStreams } from './streams.js';
 
 /**
  * Training a character model with truncated backpropagation through time: the training text is
@@ -153,43 +153,32 @@ export interface TextRun {
   trainer: TextTrainer; loop: LoopResult; valLoss: number | null; trainLoss: number; charsPerSec: number; seconds: number;
 }
 
-/** Text to train on: a string held in memory, or a large file read in place (see streams.ts). */
-export type TextSource = { text: string } | { file: string };
-
-/** Files above this size are streamed from disk rather than read into memory. */
-export const STREAM_ABOVE_BYTES = 32 << 20;
-
 /** Builds the vocabulary from the training part, trains, and measures validation loss. */
-export async function runText(source: string | TextSource, opts: TextOptions, run: RunOptions): Promise<TextRun> {
+export async function runText(text: string, opts: TextOptions, run: RunOptions): Promise<TextRun> {
   const o = resolveTextOptions(opts);
-  const src: TextSource = typeof source === 'string' ? { text: source } : source;
-  const S = 16;
-  let vocab: Vocab, streams: TokenStreams, validation: () => { read(): number }[], size: number;
-  if ('file' in src) {
-    vocab = fileVocab(src.file, o.valFraction, (chars) => Vocab.chars(chars));
-    const fs = new FileStreams(src.file, vocab, o.batch, o.valFraction);
-    streams = fs; validation = () => fs.validation(S); size = fs.size;
-  } else {
-    const chars = Array.from(src.text);
-    const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
-    if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
-    vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
-    const ids = vocab.encode(chars);
-    streams = new ArrayStreams(ids.subarray(0, ids.length - nVal), o.batch, o.seq);
-    const val = ids.subarray(ids.length - nVal);
-    validation = () => arrayReaders(val, Math.max(1, Math.min(S, Math.floor(val.length / (o.seq + 1)))));
-    size = chars.length;
-  }
+  const chars = Array.from(text);
+  const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
+  if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
+  const vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
+  const ids = vocab.encode(chars);
+  const val = ids.subarray(ids.length - nVal);
+  const streams = new ArrayStreams(ids.subarray(0, ids.length - nVal), o.batch, o.seq);
+  const validation = () => arrayReaders(val, Math.max(1, Math.min(16, Math.floor(val.length / (o.seq + 1)))));
+  return trainText(vocab, streams, validation, chars.length, o, run);
+}
+
+/** The shared part of runText and runTextFile: train on prepared streams, then validate. */
+export async function trainText(vocab: Vocab, streams: TokenStreams, validation: () => { read(): number }[], size: number,
+  o: ResolvedTextOptions, run: RunOptions): Promise<TextRun> {
   const trainer = new TextTrainer(vocab, streams, validation, o);
   const fingerprint = JSON.stringify({ task: 'text', ...o, device: undefined, size, vocab: vocab.size });
   const t0 = performance.now();
   const loop = await runLoop(trainer.task(), {
-    label: 'text', unit: 'chars', progress: run.progress, checkpointPath: run.checkpointPath, checkpointEvery: run.checkpointEvery,
-    resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
+    label: 'text', unit: 'chars', progress: run.progress, store: run.store, checkpointPath: run.checkpointPath,
+    checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   const seconds = (performance.now() - t0) / 1000;
   const trained = loop.steps - loop.resumedFrom - loop.skipped;
   const valLoss = loop.interrupted ? null : evaluateText(trainer.model, validation(), o.seq);
-  if (streams instanceof FileStreams) streams.close();
   return { trainer, loop, seconds, trainLoss: trainer.lastLoss, valLoss, charsPerSec: (trained * o.seq * o.batch) / seconds };
 }
