@@ -19,3 +19,4 @@ export * from './data/vocab.js';
 export * from './data/scaler.js';
 export * from './data/table.js';
 export * from './data/series.js';
+export * from './interop/index.js';

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import '../autograd/index.js';
 import { vegaDataset } from '../data/datasets.js';
 import { listDevices } from '../kernels/device.js';
 import { type CommonOpts, common, posInt } from './common.js';
+import { registerClassify } from './commands/classify.js';
 import { runDemo } from './commands/demo.js';
 import { forecastTrain, registerForecast } from './commands/forecast.js';
+import { registerGenerate } from './commands/generate.js';
+import { registerInterop } from './commands/interop.js';
 import { registerSignals } from './commands/signals.js';
-import { registerText } from './commands/text.js';
+import { registerTranslate } from './commands/translate.js';
+import { registerText, textTrain } from './commands/text.js';
+import { parseModelFile } from '../io/model-file.js';
+import { charLMFromFile } from '../tasks/text/load.js';
+import { Sampler } from '../tasks/text/sample.js';
 import { Out, fail } from './output.js';
 
 /** The `recur` command line. Every command: --help, --json, --seed, --device; one-line errors. */
@@ -35,7 +42,7 @@ common(program.command('devices'))
   });
 
 common(program.command('start'))
-  .description('the guided tour run by `npm start`: the seed demo, then a forecast of bundled weather data')
+  .description('the guided tour run by `npm start`: the seed demo, a forecast of bundled weather data, a character model of Moby-Dick')
   .option('--quick', 'shorter trainings (for tests)', false)
   .action(async (o: CommonOpts & { quick: boolean }) => {
     const out = new Out(o.json);
@@ -50,12 +57,29 @@ common(program.command('start'))
       mode: 'direct', inputs: 'auto', out: 'runs/start/weather.safetensors', plot: 'runs/start/weather-forecast.svg',
       checkpointEvery: 0, resume: false, skipBadBatches: false,
     });
-    out.result({ demo, forecast });
+    out.say('');
+    out.say('Training a character-level LSTM on Moby-Dick (bundled), then sampling from it:');
+    const text = await textTrain({
+      ...o, data: 'moby-dick', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, embed: 0, seq: 64, batch: 32,
+      steps: o.quick ? 5 : 400, lr: 3e-3, clip: 5, valFraction: 0.05, evalEvery: o.quick ? 0 : 100, stream: false,
+      out: 'runs/start/moby-dick.safetensors', checkpointEvery: 0, resume: false, skipBadBatches: false,
+    });
+    const { model, vocab } = charLMFromFile(parseModelFile(new Uint8Array(readFileSync('runs/start/moby-dick.safetensors')), 'char-lm'));
+    out.say('');
+    const sample = new Sampler(model, vocab).sample({ prime: 'Call me ', length: o.quick ? 40 : 400, temperature: 0.7, seed: o.seed });
+    out.say(`Call me ${sample.text}`);
+    out.say('');
+    out.say('Files in runs/start: weather.safetensors, weather-forecast.svg, moby-dick.safetensors. Next: recur --help.');
+    out.result({ demo, forecast, text: { ...text, sample: sample.text } });
   });
 
 registerForecast(program);
 registerSignals(program);
+registerTranslate(program);
+registerClassify(program);
+registerGenerate(program);
 registerText(program);
+registerInterop(program);
 
 process.on('uncaughtException', fail);
 program.parseAsync(process.argv).catch(fail);
