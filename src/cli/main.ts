@@ -2,6 +2,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import '../autograd/index.js';
+// registers every backend this machine has (native, wasm); 'auto' picks the fastest
+import '../kernels/index.js';
 import { vegaDataset } from '../data/datasets.js';
 import { listDevices } from '../kernels/device.js';
 import { type CommonOpts, common, posInt } from './common.js';

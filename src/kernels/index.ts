@@ -3,3 +3,5 @@ export { JsBackend } from './js/backend.js';
 export { gemm as gemmReference } from './js/gemm.js';
 export * from './device.js';
 export { hostGemm, hostKernels, setHostKernels, referenceHostKernels, type HostKernels } from './host.js';
+export { initWasm } from './wasm/register.js';
+export { nativeInfo, setNativeGemm, type NativeInfo } from './native/index.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '../autograd/index.js';
+import '../kernels/index.js'; // every backend this machine has: the fixtures run on each
 import { listDevices } from '../kernels/device.js';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
 import { expectClose, loadJson, regenerate } from '../test-utils/index.js';

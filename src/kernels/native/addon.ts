@@ -1,0 +1,119 @@
+import type { Backend } from '../backend.js';
+import type { HostKernels } from '../host.js';
+
+/**
+ * Finds and loads the N-API addon built by `scripts/build-native.mjs` (at install time, or by
+ * `npm run build:native`), or says why it cannot. Loading is lazy and happens once.
+ *
+ * This module is part of the portable entry, so it imports nothing from Node: it reaches Node's
+ * modules through `process.getBuiltinModule` (Node ≥ 20.16), and elsewhere reports itself unavailable.
+ */
+
+type Kernels = Backend<Float32Array>;
+
+/** The addon's exports: the Backend kernels with the same arguments, plus configuration. */
+export interface NativeAddon {
+  gemm: Kernels['gemm'];
+  fill: Kernels['fill'];
+  copy: Kernels['copy'];
+  axpy: Kernels['axpy'];
+  broadcastRows: Kernels['broadcastRows'];
+  addColSums: Kernels['addColSums'];
+  transpose: Kernels['transpose'];
+  gatherAddRows: Kernels['gatherAddRows'];
+  scatterAddRows: Kernels['scatterAddRows'];
+  rnnCellForward: Kernels['rnnCellForward'];
+  rnnCellBackward: Kernels['rnnCellBackward'];
+  lstmCellForward: Kernels['lstmCellForward'];
+  lstmCellBackward: Kernels['lstmCellBackward'];
+  gruCellForward: Kernels['gruCellForward'];
+  gruCellBackward: Kernels['gruCellBackward'];
+  maskState: Kernels['maskState'];
+  maskRows: Kernels['maskRows'];
+  softmaxXent: HostKernels['softmaxXent'];
+  softmaxXentBackward: HostKernels['softmaxXentBackward'];
+  info(): NativeInfo;
+  /**
+   * mode 0 per shape, 1 own kernel, 2 OpenBLAS; threads 0 per shape, else 1 or 2; then the sizes
+   * (flops) from which two threads, and OpenBLAS, are used per shape.
+   */
+  setGemm(mode: number, threads: number, twoThreadsFrom?: number, blasFrom?: number): void;
+  /** 'auto' | 'avx512' | 'avx2' | 'generic' → the instruction set now in use (throws if the CPU lacks it). */
+  setIsa(name: string): string;
+  /** Which GEMM a call of this shape takes: 'own/1', 'own/2', 'openblas/1' or 'openblas/2' (kernel/threads). */
+  plan(tA: boolean, tB: boolean, M: number, N: number, K: number): string;
+  /** y = f(x) with the kernels' own tanh (0), sigmoid (1) or exp (2). */
+  activation(kind: number, x: Float32Array, y: Float32Array): void;
+  /** An empty call, to measure the call overhead. */
+  nop(): void;
+}
+
+export interface NativeInfo {
+  /** Instruction set of the kernels in use: 'AVX-512', 'AVX2' or 'generic'. */
+  isa: string;
+  blas: { version: string; config: string; parallel: number; maxThreads: number } | null;
+  /** Why OpenBLAS is not used, when it is not. */
+  blasError: string | null;
+  gemm: 'auto' | 'own' | 'openblas';
+  /** Forced thread count, 0 when chosen per shape. */
+  threads: number;
+  twoThreadsFrom: number;
+  blasFrom: number;
+  /** CPUs this process may run on (two threads only when ≥ 2). */
+  cpus: number;
+  /** GEMM chunks the second thread has computed so far. */
+  helperChunks: number;
+}
+
+interface NodeModules {
+  fs: typeof import('node:fs');
+  module: typeof import('node:module');
+  url: typeof import('node:url');
+}
+
+type Loaded = { addon: NativeAddon; reason: null; path: string } | { addon: null; reason: string; path: string | null };
+let loaded: Loaded | null = null;
+
+/** Where the addon lives: beside this file in src/, or back in src/ when this runs from dist/. */
+function candidates(m: NodeModules): string[] {
+  const env = globalThis.process?.env?.RECUR_NATIVE_ADDON;
+  const rel = ['./build/Release/recur_native.node', '../../../src/kernels/native/build/Release/recur_native.node'];
+  return [...(env ? [env] : []), ...rel.map((r) => m.url.fileURLToPath(new URL(r, import.meta.url)))];
+}
+
+function nodeModules(): NodeModules | null {
+  const get = globalThis.process?.getBuiltinModule;
+  if (typeof get !== 'function') return null;
+  return { fs: get('fs') as NodeModules['fs'], module: get('module') as NodeModules['module'], url: get('url') as NodeModules['url'] };
+}
+
+/** The build script's verdict (status.json beside the build output), for the unavailable reason. */
+function buildStatus(m: NodeModules, addonPath: string): { ok: boolean; reason: string | null } | null {
+  const f = addonPath.replace(/Release[\\/]recur_native\.node$/, 'status.json');
+  try { return JSON.parse(m.fs.readFileSync(f, 'utf8')) as { ok: boolean; reason: string | null }; } catch { return null; }
+}
+
+export function loadNative(): Loaded {
+  if (loaded) return loaded;
+  const proc = globalThis.process;
+  if (proc?.env?.RECUR_NATIVE === '0') return (loaded = { addon: null, reason: 'disabled by RECUR_NATIVE=0', path: null });
+  const m = nodeModules();
+  if (m === null) {
+    const why = proc?.versions?.node ? `Node ${proc.versions.node} lacks process.getBuiltinModule (needs ≥ 20.16)` : 'needs Node.js';
+    return (loaded = { addon: null, reason: why, path: null });
+  }
+  const paths = candidates(m);
+  const path = paths.find((p) => m.fs.existsSync(p));
+  if (path === undefined) {
+    const status = buildStatus(m, paths[paths.length - 2]) ?? buildStatus(m, paths[paths.length - 1]);
+    const why = status && !status.ok && status.reason ? status.reason : 'no build found';
+    return (loaded = { addon: null, reason: `addon not built: ${why} (build it with \`npm run build:native\`)`, path: null });
+  }
+  try {
+    const addon = m.module.createRequire(import.meta.url)(path) as NativeAddon;
+    return (loaded = { addon, reason: null, path });
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return (loaded = { addon: null, reason: `addon at ${path} failed to load: ${msg} (rebuild with \`npm run build:native\`)`, path });
+  }
+}
