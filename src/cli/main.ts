@@ -62,8 +62,8 @@ common(program.command('start'))
     out.say('');
     out.say('Training a character-level LSTM on Moby-Dick (bundled), then sampling from it:');
     const text = await textTrain({
-      ...o, data: 'moby-dick', cell: 'lstm', hidden: 128, layers: 1, dropout: 0, embed: 0, seq: 64, batch: 32,
-      steps: o.quick ? 5 : 400, lr: 3e-3, clip: 5, valFraction: 0.05, evalEvery: o.quick ? 0 : 100, stream: false,
+      ...o, data: 'moby-dick', cell: 'lstm', hidden: 256, layers: 1, dropout: 0, embed: 0, seq: 64, batch: 32,
+      steps: o.quick ? 5 : 1000, lr: 2e-3, clip: 5, valFraction: 0.05, evalEvery: o.quick ? 0 : 250, stream: false,
       out: 'runs/start/moby-dick.safetensors', checkpointEvery: 0, resume: false, skipBadBatches: false,
     });
     const { model, vocab } = charLMFromFile(parseModelFile(new Uint8Array(readFileSync('runs/start/moby-dick.safetensors')), 'char-lm'));
