@@ -15,7 +15,7 @@ import { makeProgress } from '../src/train/progress.js';
 
 const { values: args } = parseArgs({ options: { seeds: { type: 'string', default: '0,1,2' }, device: { type: 'string', default: 'auto' } } });
 const seeds = args.seeds.split(',').map(Number), device = args.device as Device;
-const quiet = { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false };
+const quiet = { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false };
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 console.log(`recur on ${getBackend(device).description}; seeds ${seeds.join(', ')}\n`);
 

@@ -15,7 +15,7 @@ const device = args.device as Device, pct = (v: number) => `${(100 * v).toFixed(
 const d = loadLabelledTexts('names');
 console.log(`recur on ${getBackend(device).description}\n${d.source}: ${d.texts.length} names; ${d.notes.join('; ')}\n`);
 const t0 = performance.now();
-const r = await runGenerate(d, { seed: Number(args.seed), device, evalSamples: Number(args.samples) }, { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false });
+const r = await runGenerate(d, { seed: Number(args.seed), device, evalSamples: Number(args.samples) }, { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false });
 const res = r.result!, v = res.val_nats_per_char, o = r.options;
 console.log(`${o.cell} ${o.hidden}, batch ${o.batch}, Adam ${o.lr}, early stopping on validation (best epochs ${res.best_epoch.conditional} / ${res.best_epoch.unconditional}); ${res.train_texts} training and ${res.validation_texts} held-out names; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
 console.log('| model | held-out nats/char |\n|---|---|');

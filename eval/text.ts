@@ -32,7 +32,7 @@ console.log(`Moby-Dick: ${chars.length} characters, ${vocab.size} symbols, valid
 
 const rows: string[] = [];
 for (const c of configs) {
-  const r = await runText(text, { ...common, cell: c.cell, hidden: c.hidden }, { progress: makeProgress(), checkpointPath: null, checkpointEvery: 0, resume: false });
+  const r = await runText(text, { ...common, cell: c.cell, hidden: c.hidden }, { progress: makeProgress(), store: null, checkpointEvery: 0, resume: false });
   const cfgPath = join(dir, `${c.cell}.json`);
   writeFileSync(cfgPath, JSON.stringify({ cell: c.cell, hidden: c.hidden, vocab: vocab.size, seq: common.seq, batch: common.batch, lr: common.lr, clip: common.clip, steps, seed, n_val: nVal }));
   const t = JSON.parse(execFileSync('/usr/bin/python3', [join(import.meta.dirname, '../tools/eval/text_torch.py'), cfgPath, join(dir, 'ids.bin')], { encoding: 'utf8' }).trim());

@@ -47,7 +47,7 @@ for (const attention of [false, true]) {
     cell: 'gru', hidden: Number(a.hidden), embed: Number(a.embed), bidirectional: true, attention,
     epochs: Number(a.epochs), batch: 64, lr: 3e-3, patience: 3, seed, device,
     valFraction: 0.05, testFraction: 0.1, limit: words, nnSample: split.test.length,
-  }, { progress: makeProgress(), checkpointPath: null, checkpointEvery: 0, resume: false });
+  }, { progress: makeProgress(), store: null, checkpointEvery: 0, resume: false });
   const minutes = (performance.now() - t0) / 60e3;
   const ev = r.evaluation!;
   baselines ??= ev;

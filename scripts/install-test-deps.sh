@@ -9,6 +9,7 @@ declare -A probe=(
   [python3-numpy]=/usr/lib/python3/dist-packages/numpy/__init__.py
   [libopenblas0-pthread]=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
   [python3-onnx]=/usr/lib/python3/dist-packages/onnx/checker.py
+  [chromium]=/usr/bin/chromium
 )
 
 missing=()

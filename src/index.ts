@@ -20,3 +20,4 @@ export * from './data/scaler.js';
 export * from './data/table.js';
 export * from './data/series.js';
 export * from './interop/index.js';
+export * from './models/seed-char-lm.js';

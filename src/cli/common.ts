@@ -4,6 +4,7 @@ import { decodeText } from '../data/table.js';
 import { DataError } from '../errors.js';
 import type { Device } from '../kernels/device.js';
 import type { RunOptions } from '../tasks/forecast/run.js';
+import { fileStore } from '../train/checkpoint.js';
 import { makeProgress } from '../train/progress.js';
 
 /** Shared option parsers and the conventions of every command. */
@@ -46,7 +47,7 @@ export const training = (c: Command, outRequired = true): Command => {
 
 export function runOptions(o: TrainOpts): RunOptions {
   return {
-    progress: makeProgress(), checkpointPath: o.out ? `${o.out}.ckpt` : null,
+    progress: makeProgress(), store: o.out ? fileStore(`${o.out}.ckpt`) : null,
     checkpointEvery: o.checkpointEvery, resume: o.resume, skipBadBatches: o.skipBadBatches,
   };
 }

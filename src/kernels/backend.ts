@@ -71,6 +71,63 @@ export interface Backend<Buf = unknown> {
   maskState(B: number, H: number, m: Buf, mOff: number, x: Buf, xOff: number, xPrev: Buf, xPrevOff: number): void;
   /** x (B, W) rows scaled by m (B): zeroes padded rows of gradients and outputs. */
   maskRows(B: number, W: number, m: Buf, mOff: number, x: Buf, xOff: number): void;
+
+  // ---- one step at batch 1 (generation, streaming inference) ----------------------------------
+  /**
+   * A fused single-step kernel for a unidirectional stack at batch 1 and an optional linear head:
+   * one call per step does the input gather (or projection), W_hh·h, the cell and the head. It
+   * copies the weights (a snapshot) into its own layout; `js/step.ts` is the reference.
+   */
+  stepKernel(spec: StepSpec): StepKernel;
+}
+
+/** Cells of the fused step, by PyTorch's mode names. Gates: RNN 1, LSTM 4 (i, f, g, o), GRU 3 (r, z, n). */
+export type StepMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
+export const stepGates = (mode: StepMode): number => (mode === 'LSTM' ? 4 : mode === 'GRU' ? 3 : 1);
+
+/** One layer's weights in PyTorch's layout (D_l = input size of layer l: D for l = 0, H above). */
+export interface StepLayer {
+  wih: Data;        // (G·H, D_l)
+  whh: Data;        // (G·H, H)
+  bih: Data | null; // (G·H)
+  bhh: Data | null; // (G·H)
+}
+
+/**
+ * What a step kernel computes, for each layer l (x_0 = the input, x_l = h_{l−1} above):
+ *   gx = b_ih + W_ih·x_l (a column of W_ih for a one-hot token)    gh = b_hh + W_hh·h_l
+ *   h_l, c_l = cell(gx, gh, h_l, c_l)     (the pointwise kernels above, equations in cells/)
+ * and then y = W_y·h_{L−1} + b_y when there is a head.
+ */
+export interface StepSpec {
+  mode: StepMode;
+  H: number;
+  layers: StepLayer[];
+  head: { weight: Data /* (O, H) */; bias: Data | null /* (O) */ } | null;
+}
+
+/**
+ * A compiled step. Its arrays are preallocated and overwritten in place (never reallocated), so
+ * callers can hold on to them; nothing is allocated per step.
+ */
+export interface StepKernel {
+  /** Input size of layer 0, hidden size, layers and head outputs (0 without a head). */
+  readonly D: number;
+  readonly H: number;
+  readonly L: number;
+  readonly O: number;
+  /** Dense input of layer 0 (D): write it, then step(-1). */
+  readonly x: Data;
+  /** Hidden states after the latest step (L, H); the last layer's at (L − 1)·H. */
+  readonly h: Data;
+  /** Head output after the latest step (O). */
+  readonly y: Data;
+  /** One step: a token id 0 ≤ token < D is a one-hot input, token < 0 takes the dense input x. */
+  step(token: number): void;
+  /** Sets the state to h0 and c0 (L, H) (c0 for LSTM), zeros where omitted. */
+  reset(h0?: Data | null, c0?: Data | null): void;
+  /** Returns the kernel's memory to its backend (wasm); the kernel is unusable afterwards. */
+  dispose(): void;
 }
 
 export type AnyBackend = Backend<unknown>;

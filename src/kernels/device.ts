@@ -72,9 +72,9 @@ let defaultDevice: Device = 'auto';
 
 /** Sets the device used when a module or op is not given one. Returns the chosen backend. */
 export function setDefaultDevice(device: Device): AnyBackend {
-  const b = getBackend(device);
+  getBackend(device); // throws before anything changes when the device is unavailable
   defaultDevice = device;
-  return b;
+  return getBackend(device); // now the default: its host kernels are installed
 }
 
 export const getDefaultDevice = (): Device => defaultDevice;

@@ -1,4 +1,4 @@
-export type { Backend, AnyBackend, DeviceName } from './backend.js';
+export type { Backend, AnyBackend, DeviceName, StepKernel, StepLayer, StepMode, StepSpec } from './backend.js';
 export { JsBackend } from './js/backend.js';
 export { gemm as gemmReference } from './js/gemm.js';
 export * from './device.js';

@@ -1,9 +1,12 @@
 import { noGrad } from '../autograd/engine.js';
+import { ShapeError } from '../errors.js';
+import type { StepKernel } from '../kernels/backend.js';
+import { type Device, getBackend, getDefaultDevice } from '../kernels/device.js';
 import { Module } from '../layers/module.js';
 import { Adam } from '../optim/adam.js';
 import { Rng } from '../tensor/rng.js';
 import { randn, zeros } from '../tensor/init.js';
-import { Tensor } from '../tensor/tensor.js';
+import { type Data, Tensor } from '../tensor/tensor.js';
 
 /**
  * The seed: a recurrent cell made of three explicit matrices, written as plainly as the
@@ -17,6 +20,9 @@ import { Tensor } from '../tensor/tensor.js';
  * @example
  * const rnn = new MyRNNCell(16, 8, 4);
  * const [y, h] = rnn.forward(randn([8, 1]));   // shapes [4, 1] and [16, 1]
+ *
+ * For inference one step at a time without the tape, `rnn.stepper()` runs the same step on the
+ * fastest backend's fused step kernel (see SeedStepper).
  */
 export class MyRNNCell extends Module {
   W_xh: Tensor;
@@ -42,6 +48,59 @@ export class MyRNNCell extends Module {
   resetState(): void { this.h = zeros(this.h.shape); }
   /** Keep the memory but cut the tape (truncated backpropagation through time). */
   detachState(): void { this.h = this.h.detach(); }
+
+  /**
+   * The inference fast path: the same step, y = W_hy·tanh(W_hh·h + W_xh·x), as one call of a
+   * backend's fused step kernel (the default device's: the fastest here unless set otherwise),
+   * with no tape and no allocation.
+   * @example
+   * const s = rnn.stepper();
+   * const y = s.step(x);   // Float32Array(4), overwritten by the next step
+   */
+  stepper(device: Device = getDefaultDevice()): SeedStepper { return new SeedStepper(this, device); }
+}
+
+/**
+ * The seed cell on a fused step kernel (an RNN_TANH layer without biases, W_hy as a head without
+ * bias). It snapshots the weights and starts from the cell's current h (a column of the batch
+ * (units, 1)); from then on it carries its own h and leaves the cell's alone.
+ * Legend: H units, D input, O output.
+ */
+export class SeedStepper {
+  private readonly k: StepKernel;
+  /** y (O) after the latest step, overwritten in place by the next. */
+  readonly y: Data;
+  /** h (H) after the latest step, overwritten in place by the next. */
+  readonly h: Data;
+
+  constructor(cell: MyRNNCell, device: Device = getDefaultDevice()) {
+    const H = cell.W_hh.shape[0];
+    if (cell.h.size !== H) throw new ShapeError(`MyRNNCell stepper: expected h of shape [${H}, 1], got [${cell.h.shape.join(', ')}] (a batch)`);
+    this.k = getBackend(device, cell.W_hh.dtype).stepKernel({
+      mode: 'RNN_TANH', H,
+      layers: [{ wih: cell.W_xh.data, whh: cell.W_hh.data, bih: null, bhh: null }],
+      head: { weight: cell.W_hy.data, bias: null },
+    });
+    this.k.reset(cell.h.data);
+    this.y = this.k.y;
+    this.h = this.k.h;
+  }
+
+  /** One step from x (D), or from a one-hot x given as its index. Returns y (this.y). */
+  step(x: Data | number): Data {
+    const k = this.k;
+    if (typeof x === 'number') { k.step(x); return this.y; }
+    const kx = k.x, n = kx.length;
+    if (x.length !== n) throw new ShapeError(`MyRNNCell stepper: expected an input of size ${n}, got ${x.length}`);
+    for (let i = 0; i < n; i++) kx[i] = x[i];
+    k.step(-1);
+    return this.y;
+  }
+
+  /** Sets h to h0 (H), or zeros. */
+  reset(h0?: Data | null): void { this.k.reset(h0); }
+  /** Returns the kernel's memory to its backend (wasm). */
+  dispose(): void { this.k.dispose(); }
 }
 
 export interface SeedTrainOptions { units?: number; chunk?: number; epochs?: number; lr?: number; seed?: number }

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import type { Data } from '../tensor/tensor.js';
 import type { Checkpoint } from './checkpoint-types.js';
 import type { CheckpointStore } from './loop.js';
 
@@ -12,7 +11,7 @@ import type { CheckpointStore } from './loop.js';
  * (tensors plus a JSON metadata entry), written atomically so a crash mid-write leaves the
  * previous checkpoint intact.
  */
-export type { Checkpoint } from './checkpoint-types.js';
+export { type Checkpoint, restoreInto } from './checkpoint-types.js';
 
 const KEY = 'recur_checkpoint';
 
@@ -41,13 +40,6 @@ export function loadCheckpoint(path: string): Checkpoint | null {
 
 export const removeCheckpoint = (path: string): void => rmSync(path, { force: true });
 
-/** Copies a saved array into a live one, checking the length. */
-export function restoreInto(c: Checkpoint, name: string, into: Data | Int32Array): void {
-  const src = c.tensors[name];
-  if (src === undefined) throw new DataError(`checkpoint: missing '${name}'`);
-  if (src.length !== into.length) throw new DataError(`checkpoint: '${name}' has ${src.length} values, expected ${into.length}`);
-  into.set(src);
-}
 
 /** The CLI's checkpoint store: one file, written atomically. */
 export function fileStore(path: string): CheckpointStore {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from './checkpoint.js';
+import { fileStore, loadCheckpoint } from './checkpoint.js';
 import { type TrainTask, TrainingError, runLoop } from './loop.js';
 import type { Progress } from './progress.js';
 
@@ -25,12 +25,12 @@ function recorder(): Progress & { notes: string[] } {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-loop-'));
-const opts = (p: Progress, extra: object = {}) => ({ label: 't', unit: 'x', progress: p, checkpointPath: null, checkpointEvery: 0, resume: false, fingerprint: 'f', ...extra });
+const opts = (p: Progress, extra: object = {}) => ({ label: 't', unit: 'x', progress: p, store: null, checkpointEvery: 0, resume: false, fingerprint: 'f', ...extra });
 
 describe('numerical trouble', () => {
   it('a NaN loss stops training, naming the step, and keeps the last good checkpoint', async () => {
     const path = join(dir, 'nan.ckpt'), task = counterTask(20, { 7: { loss: NaN } });
-    await expect(runLoop(task, opts(recorder(), { checkpointPath: path, checkpointEvery: 5 }))).rejects.toThrow(
+    await expect(runLoop(task, opts(recorder(), { store: fileStore(path), checkpointEvery: 5 }))).rejects.toThrow(
       new TrainingError(`step 8: loss is NaN; training stopped (the last good checkpoint is kept at ${path}); lower the learning rate, or pass --skip-bad-batches`));
     expect(task.applied).toEqual([0, 1, 2, 3, 4, 5, 6]); // the bad update never reached the weights
     expect(existsSync(path)).toBe(true);

@@ -26,9 +26,7 @@ export interface LoopOptions {
   unit: string;
   progress: Progress;
   /** Where checkpoints go: a store (a file for the CLI, memory in a browser worker), or null for none. */
-  store?: CheckpointStore | null;
-  /** Shorthand in Node: a checkpoint file path (becomes train/checkpoint.ts's fileStore). */
-  checkpointPath?: string | null;
+  store: CheckpointStore | null;
   /** Steps between checkpoints (0: only on interruption). */
   checkpointEvery: number;
   resume: boolean;
@@ -38,6 +36,8 @@ export interface LoopOptions {
   skipBadBatches?: boolean;
   /** Gradient norms above this are reported (they are clipped by the task). */
   gradWarn?: number;
+  /** Stops the run after the current step, like Ctrl-C (a checkpoint is written where there is a store). */
+  signal?: { readonly aborted: boolean };
 }
 
 /** Somewhere a checkpoint can be kept: a file written atomically in Node, memory in a browser worker. */
@@ -49,13 +49,19 @@ export interface CheckpointStore {
   remove(): void;
 }
 
-export interface LoopResult { steps: number; resumedFrom: number; stoppedEarly: boolean; interrupted: boolean; skipped: number }
+export interface LoopResult {
+  steps: number; resumedFrom: number; stoppedEarly: boolean; skipped: number;
+  /** Stopped before the last step by Ctrl-C/SIGTERM or the signal (a checkpoint was written if there is a store). */
+  interrupted: boolean;
+  /** …and it was the signal (a page's Stop button), not a process signal. */
+  aborted: boolean;
+}
 
 export class TrainingError extends Error { override name = 'TrainingError'; }
 
 export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResult> {
   let start = 0;
-  const store = o.store ?? (o.checkpointPath ? (await import('./checkpoint.js')).fileStore(o.checkpointPath) : null);
+  const store = o.store;
   if (o.resume) {
     if (!store) throw new DataError('--resume needs a checkpoint path (--out)');
     const c = store.load();
@@ -69,7 +75,7 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
   }
 
   // Ctrl-C (and SIGTERM) finish the current step, write a checkpoint and stop
-  let interrupted = false;
+  let interrupted = false, aborted = false;
   const onSignal = () => { interrupted = true; };
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   proc?.on?.('SIGINT', onSignal);
@@ -87,6 +93,7 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
   let items = 0;
   try {
     for (; i < task.totalSteps; i++) {
+      if (o.signal?.aborted) { aborted = true; interrupted = true; }
       if (interrupted) break;
       const r = task.compute(i);
       if (r === null) continue;
@@ -120,7 +127,7 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
     if (interrupted) {
       await save(i);
       o.progress.stop();
-      o.progress.note(`interrupted at step ${i}; checkpoint written to ${store?.where ?? '(none: no --out)'}; continue with --resume`);
+      if (!aborted) o.progress.note(`interrupted at step ${i}; checkpoint written to ${store?.where ?? '(none: no --out)'}; continue with --resume`);
     } else {
       o.progress.stop();
       store?.remove();
@@ -130,7 +137,7 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
     proc?.off?.('SIGTERM', onSignal);
     o.progress.stop();
   }
-  return { steps: i, resumedFrom: start, stoppedEarly, interrupted, skipped };
+  return { steps: i, resumedFrom: start, stoppedEarly, interrupted, aborted, skipped };
 }
 
 /** Lets signal handlers and messages in between steps (setImmediate in Node, a macrotask elsewhere). */

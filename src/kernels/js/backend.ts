@@ -1,8 +1,9 @@
 import type { Data, DType } from '../../tensor/tensor.js';
 import { allocData } from '../../tensor/tensor.js';
-import type { Backend } from '../backend.js';
+import type { Backend, StepKernel, StepSpec } from '../backend.js';
 import { gemm } from './gemm.js';
 import * as pw from './pointwise.js';
+import { ReferenceStep } from './step.js';
 
 /**
  * The reference backend: plain TypeScript over host arrays, float32 or float64.
@@ -66,4 +67,6 @@ export class JsBackend implements Backend<Data> {
   gruCellBackward = pw.gruCellBackward;
   maskState = pw.maskState;
   maskRows = pw.maskRows;
+
+  stepKernel(spec: StepSpec): StepKernel { return new ReferenceStep(this.dtype, spec); }
 }

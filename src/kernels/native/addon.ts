@@ -30,6 +30,11 @@ export interface NativeAddon {
   gruCellBackward: Kernels['gruCellBackward'];
   maskState: Kernels['maskState'];
   maskRows: Kernels['maskRows'];
+  /**
+   * Compiles a single step (see StepSpec): mode 0 tanh, 1 relu, 2 LSTM, 3 GRU; four arrays per layer
+   * (weight_ih, weight_hh, bias_ih or null, bias_hh or null); the head's weight and bias or null.
+   */
+  stepPlan(mode: number, H: number, layers: (Float32Array | null)[], headWeight: Float32Array | null, headBias: Float32Array | null): NativeStepFn;
   softmaxXent: HostKernels['softmaxXent'];
   softmaxXentBackward: HostKernels['softmaxXentBackward'];
   info(): NativeInfo;
@@ -46,6 +51,13 @@ export interface NativeAddon {
   activation(kind: number, x: Float32Array, y: Float32Array): void;
   /** An empty call, to measure the call overhead. */
   nop(): void;
+}
+
+/** A compiled step: call with a token id (one-hot input) or −1 (dense input x). */
+export interface NativeStepFn {
+  (token: number): void;
+  /** The plan's io memory: x (D), h (L, H), c (L, H), y (O), in that order. */
+  readonly io: ArrayBuffer;
 }
 
 export interface NativeInfo {

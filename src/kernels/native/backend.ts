@@ -1,8 +1,10 @@
 import { ShapeError } from '../../errors.js';
 import type { Data } from '../../tensor/tensor.js';
-import type { Backend } from '../backend.js';
+import type { Backend, StepKernel, StepSpec } from '../backend.js';
 import type { HostKernels } from '../host.js';
+import { ReferenceStep } from '../js/step.js';
 import type { NativeAddon, NativeInfo } from './addon.js';
+import { NativeStep } from './step.js';
 
 /**
  * The native backend: C kernels (AVX-512 / AVX2 / portable C, chosen at load time) behind
@@ -63,6 +65,19 @@ export class NativeBackend implements Backend<Float32Array> {
     if (b !== host || off !== 0) host.set(b.subarray(off, off + host.length));
   }
   release(): void {}
+
+  /**
+   * One N-API call per step. Runtimes that allow no external ArrayBuffers (the plan's memory is
+   * shared with JavaScript through one) get the reference kernel instead.
+   */
+  stepKernel(spec: StepSpec): StepKernel {
+    try {
+      return new NativeStep(this.k, spec);
+    } catch (e) {
+      if (e instanceof Error && e.message.includes('no external ArrayBuffers')) return new ReferenceStep('float32', spec);
+      throw e;
+    }
+  }
 }
 
 /**

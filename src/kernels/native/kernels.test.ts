@@ -93,6 +93,16 @@ describe.runIf(addon !== null).each(gemmPaths)('native gemm ($label)', (p) => {
     }
   });
 
+  it('one row (a matrix–vector product): widths around the vector lengths, padded rows, strided rows of A', () => {
+    const rng = new Rng(12);
+    for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      for (const N of [1, 7, 8, 15, 16, 17, 63, 64, 65, 129]) {
+        const K = [1, 5, 16, 33, 130][rng.int(5)];
+        run(rng, tA, tB, 1, N, K, [1, -0.5][rng.int(2)], [0, 1, 0.3][rng.int(3)], { a: rng.int(3), b: rng.int(3), c: rng.int(3), off: rng.int(5) });
+      }
+    }
+  });
+
   it('alpha 0 and K 0 only scale C; empty M or N touch nothing', () => {
     const rng = new Rng(8);
     for (const beta of [0, 1, 0.5]) {

@@ -1,11 +1,12 @@
 import type { Data } from '../../tensor/tensor.js';
-import type { Backend } from '../backend.js';
+import type { Backend, StepKernel, StepSpec } from '../backend.js';
 import type { HostKernels } from '../host.js';
 import { Heap } from './heap.js';
 import { wasmHostKernels } from './host.js';
 import {
   type KernelName, type Kernels, type Variant, bestVariant, canShareMemory, compileKernels, compileKernelsAsync, importBuiltins, instantiate,
 } from './loader.js';
+import { WasmStep } from './step.js';
 import { Team, workerUnavailableReason } from './team.js';
 
 /**
@@ -300,4 +301,9 @@ export class WasmBackend implements Backend<number> {
   maskRows(B: number, W: number, m: number, mOff: number, x: number, xOff: number): void {
     this.k.mask_rows(B, W, m + 4 * mOff, x + 4 * xOff);
   }
+
+  // ---- one step at batch 1 ---------------------------------------------------------------------------
+
+  /** One call into wasm per step, on this thread (a step is far below what a hand-over costs). */
+  stepKernel(spec: StepSpec): StepKernel { return new WasmStep(this, spec); }
 }

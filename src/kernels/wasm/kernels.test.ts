@@ -76,6 +76,16 @@ describe.each(CONFIGS)('wasm kernels ($label)', (cfg) => {
     }
   });
 
+  it('gemm with fewer rows than a tile (matrix–vector products): offsets, padded rows, K past one chunk', () => {
+    const rng = new Rng(12);
+    for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      for (const M of [1, 2, 3]) {
+        for (const N of [1, 4, 5, 31, 32, 33, 65, 100]) runGemm(rng, tA, tB, M, N, 1 + rng.int(70), [1, -0.5][rng.int(2)], [0, 1, 0.3][rng.int(3)], { a: rng.int(3), b: rng.int(3), c: rng.int(3), off: rng.int(5) });
+      }
+      runGemm(rng, tA, tB, 1, 6, 33_000, 1, 1, { a: 0, b: 1, c: 0, off: 3 }); // K beyond the 32 768 floats of one packed row
+    }
+  });
+
   it('gemm across cache blocks (M > 128, N > 512, K > 256)', () => {
     const rng = new Rng(3);
     runGemm(rng, false, true, 131, 523, 261, 1, 1, { a: 0, b: 0, c: 0, off: 0 });

@@ -28,6 +28,8 @@ export interface Kernels {
   gather_add_rows(table: number, cols: number, idx: number, n: number, dst: number, ldd: number): void;
   scatter_add_rows(src: number, cols: number, lds: number, idx: number, n: number, table: number): void;
   softmax_rows(N: number, C: number, X: number, P: number, stats: number): void;
+  /** One step of a compiled plan (step.ts): token ≥ 0 one-hot, −1 the dense input. */
+  step(plan: number, token: number): void;
 }
 
 export type KernelName = keyof Kernels;

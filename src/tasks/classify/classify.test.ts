@@ -12,7 +12,7 @@ import { classifierFromFile } from './load.js';
 import { SequenceClassifier, encodeText, padBatch } from './many-to-one.js';
 import { runClassify } from './run.js';
 
-const quiet = { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false };
+const quiet = { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false };
 
 describe('many-to-one: padding never changes a prediction', () => {
   const vocab = Vocab.words([['the', 'food', 'was', 'great', 'awful', 'service', 'slow', '!']], { minFreq: 1 });

@@ -4,7 +4,7 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import type { Rng } from '../../tensor/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint.js';
+import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
 import type { TrainTask } from '../../train/loop.js';
 
 /**

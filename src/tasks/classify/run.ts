@@ -144,7 +144,7 @@ export async function runClassify(ex: Examples, opts: ClassifyOptions, run: RunO
   const fitters = [new Fitter(m, fit(o.lr, o.weightDecay), s.rngs[0]), new Fitter(b, fit(o.baselineLr, o.baselineWeightDecay), s.rngs[1])];
   const fingerprint = JSON.stringify({ task: 'classify', ...o, device: undefined, kind: ex.kind, source: ex.source, N: ex.labels.length, classes: ex.classes, features: ex.features, text: ex.textField, label: ex.labelField });
   const loop = await runLoop(fitTask(fitters), {
-    label: 'classify', unit: 'examples', progress: run.progress, checkpointPath: run.checkpointPath,
+    label: 'classify', unit: 'examples', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   const base = { options: o, loop, split, model: s.model, learners: { model: m, baseline: b } };

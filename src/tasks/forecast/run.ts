@@ -7,9 +7,10 @@ import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, for
 
 export interface RunOptions {
   progress: Progress;
-  /** Checkpoint file (Node); or give `store`. */
-  checkpointPath: string | null;
-  store?: CheckpointStore | null;
+  /** Where checkpoints go (the CLI: a file written atomically, train/checkpoint.ts fileStore), or null. */
+  store: CheckpointStore | null;
+  /** Set `aborted` to stop after the current step (a page's Stop button). */
+  signal?: { readonly aborted: boolean };
   checkpointEvery: number;
   resume: boolean;
   skipBadBatches?: boolean;
@@ -35,11 +36,12 @@ export async function runForecast(s: Series, opts: ForecastOptions & { dateColum
   const { task, candidates, splits } = forecastTask(s, o);
   const fingerprint = JSON.stringify({ ...o, device: undefined, N: s.N, F: s.F, names: s.names });
   const loop = await runLoop(task, {
-    label: 'forecast', unit: 'windows', progress: run.progress, store: run.store, checkpointPath: run.checkpointPath,
-    checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
+    label: 'forecast', unit: 'windows', progress: run.progress, store: run.store,
+    checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3, signal: run.signal,
   });
   const summary = candidates.map((c) => ({ features: c.mode, valMae: c.best.valMae, bestEpoch: c.best.epoch }));
-  if (loop.interrupted) return { options: o, loop, chosen: null, candidates: summary, evaluation: null, meta: null };
+  // Ctrl-C leaves a checkpoint to resume; a Stop (the signal) keeps the best weights found so far
+  if (loop.interrupted && !loop.aborted) return { options: o, loop, chosen: null, candidates: summary, evaluation: null, meta: null };
   for (const c of candidates) c.useBest();
   const chosen = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
   const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);

@@ -11,7 +11,7 @@ import { ConditionalGenerator } from './model.js';
 import { runGenerate } from './run.js';
 import { sampleTexts } from './sample.js';
 
-const quiet = { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false };
+const quiet = { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false };
 
 describe('names data', () => {
   it('keeps names on both lists in both categories and holds them out together', () => {

@@ -89,7 +89,7 @@ export async function runGenerate(d: LabelledTexts, opts: GenerateOptions, run: 
   const [model, unconditional] = fitters.map((f) => f.learner.module as ConditionalGenerator);
   const fingerprint = JSON.stringify({ task: 'generate', ...o, device: undefined, source: d.source, N: d.texts.length, categories: d.categories, vocab: vocab.size });
   const loop = await runLoop(fitTask(fitters), {
-    label: 'generate', unit: 'texts', progress: run.progress, checkpointPath: run.checkpointPath,
+    label: 'generate', unit: 'texts', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   if (loop.interrupted) return { options: o, loop, result: null, model, unconditional, meta: null };

@@ -33,7 +33,7 @@ export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions
   const { task, candidates, splits } = forecastTask(s, o);
   const fingerprint = JSON.stringify({ task: 'sensors', ...o, device: undefined, N: s.N, names: s.names });
   const loop = await runLoop(task, {
-    label: 'sensors', unit: 'windows', progress: run.progress, checkpointPath: run.checkpointPath,
+    label: 'sensors', unit: 'windows', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   const base = { features: s.names.slice(0, s.nTargets), scored_readings: splits.test.length };

@@ -9,7 +9,7 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint.js';
+import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
 import { type TrainTask, runLoop } from '../../train/loop.js';
 import type { RunOptions } from '../forecast/run.js';
 import { type CellName, makeRecurrent } from '../forecast/model.js';
@@ -137,7 +137,7 @@ export async function runSmooth(signal: Float64Array, o: SmoothOptions, run: Run
     },
   };
   const fingerprint = JSON.stringify({ task: 'smooth', N, W, sigma, arch, B, steps, lr: o.lr ?? 3e-3, seed: o.seed ?? 0 });
-  const loop = await runLoop(task, { label: 'smooth', unit: 'steps·points', progress: run.progress, checkpointPath: run.checkpointPath, checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches });
+  const loop = await runLoop(task, { label: 'smooth', unit: 'steps·points', progress: run.progress, store: run.store, signal: run.signal, checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches });
 
   const part = (a: ArrayLike<number>, from: number, to: number) => Float64Array.from({ length: to - from }, (_, i) => a[from + i]);
   const bestOf = <P>(params: P[], f: (p: P, x: Float64Array) => Float64Array) => {

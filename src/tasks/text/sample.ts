@@ -1,16 +1,20 @@
 import type { Vocab } from '../../data/vocab.js';
 import { DataError } from '../../errors.js';
-import { hostGemm } from '../../kernels/host.js';
 import { RecurrentStepper } from '../../layers/stepper.js';
+import type { SeedCharLM } from '../../models/seed-char-lm.js';
 import { Rng } from '../../tensor/rng.js';
+import type { Data } from '../../tensor/tensor.js';
 import type { CharLM } from './model.js';
+import type { CharModel } from './train.js';
 
 /**
  * Sampling from a character model one character at a time, with no allocation per character:
- * the recurrent stepper advances the state, the head's logits go into one preallocated array,
- * and the next character is drawn from softmax(logits / temperature), optionally restricted to
- * the top k characters or to the smallest set whose probability reaches top-p.
- * Temperature 0 takes the most likely character (greedy, deterministic).
+ * the recurrent stepper advances the state and computes the head's logits (at batch 1, one call
+ * of the backend's fused step kernel per character), and the next character is drawn from
+ * softmax(logits / temperature), optionally restricted to the top k characters or to the
+ * smallest set whose probability reaches top-p. Temperature 0 takes the most likely character
+ * (greedy, deterministic). The same seed gives the same text on the same backend.
+ * The seed's cell (SeedCharLM) samples the same way through its own stepper (MyRNNCell.stepper).
  */
 export interface SampleOptions {
   prime?: string; length?: number; temperature?: number; topK?: number; topP?: number; seed?: number;
@@ -22,44 +26,56 @@ export interface SampleOptions {
 
 export interface SampleResult { text: string; dropped: string[] }
 
+/** What the sampler steps: RecurrentStepper with a head, or the seed cell's SeedStepper. */
+interface CharStepper { step(input: number | Data): Data; readonly y: Data; readonly h: Data; reset(): void; dispose(): void }
+
 export class Sampler {
-  private readonly stepper: RecurrentStepper;
-  private readonly logits: Float32Array;
+  private readonly stepper: CharStepper;
+  /** The head's output after each step (V): the stepper's own array, overwritten in place. */
+  private readonly logits: Data;
   private readonly probs: Float64Array;
   private readonly order: Int32Array;
-  private readonly embedRow: Float32Array | null;
-  private readonly specials: Set<number>;
+  /** A learned embedding (V, E) and the row of the current character, or null (one-hot input). */
+  private readonly embedTable: Data | null;
+  private readonly embedRow: Data | null;
+  /** 1 for the ids that may be drawn, 0 for the specials (padding, start/end markers). */
+  private readonly drawable: Uint8Array;
 
-  constructor(readonly model: CharLM, readonly vocab: Vocab) {
-    this.stepper = new RecurrentStepper(model.rnn, 1);
+  constructor(readonly model: CharModel, readonly vocab: Vocab) {
+    if (model.arch.cell === 'seed') {
+      this.stepper = (model as SeedCharLM).cell.stepper();
+      this.embedTable = null; this.embedRow = null;
+    } else {
+      const m = model as CharLM, head = m.head;
+      this.stepper = new RecurrentStepper(m.rnn, 1, { head: { weight: head.weight.data, bias: head.bias?.data ?? null } });
+      this.embedTable = m.embed ? m.embed.weight.data : null;
+      this.embedRow = m.embed ? m.embed.weight.data.slice(0, m.embed.embeddingDim) : null;
+    }
     const V = vocab.size;
-    this.logits = new Float32Array(V); this.probs = new Float64Array(V); this.order = new Int32Array(V);
-    this.embedRow = model.embed ? new Float32Array(model.embed.embeddingDim) : null;
-    this.specials = new Set(vocab.specials.map((s) => vocab.id(s)));
+    this.logits = this.stepper.y; this.probs = new Float64Array(V); this.order = new Int32Array(V);
+    this.drawable = new Uint8Array(V).fill(1);
+    for (const s of vocab.specials) this.drawable[vocab.id(s)] = 0;
   }
 
   /** Feeds one character id; the logits of the next character are left in this.logits. */
   private feed(id: number): void {
-    let h;
     if (this.embedRow) {
-      const E = this.embedRow.length;
-      this.embedRow.set(this.model.embed!.weight.data.subarray(id * E, (id + 1) * E));
-      h = this.stepper.step(this.embedRow);
+      const E = this.embedRow.length, table = this.embedTable!;
+      for (let k = 0; k < E; k++) this.embedRow[k] = table[id * E + k];
+      this.stepper.step(this.embedRow);
     } else {
-      h = this.stepper.step(id);
+      this.stepper.step(id);
     }
-    const head = this.model.head, H = this.model.arch.hidden, V = this.vocab.size;
-    this.logits.set(head.bias!.data);
-    hostGemm(false, true, 1, V, H, 1, h, 0, H, head.weight.data, 0, H, 1, this.logits, 0, V);
   }
 
   private draw(rng: Rng, temperature: number, topK: number, topP: number): number {
-    const V = this.vocab.size, L = this.logits, P = this.probs;
+    const V = this.vocab.size, L = this.logits, P = this.probs, ok = this.drawable;
     let best = -1;
-    for (let i = 0; i < V; i++) if (!this.specials.has(i) && (best < 0 || L[i] > L[best])) best = i;
+    for (let i = 0; i < V; i++) if (ok[i] === 1 && (best < 0 || L[i] > L[best])) best = i;
     if (temperature <= 0) return best;
     let sum = 0;
-    for (let i = 0; i < V; i++) { P[i] = this.specials.has(i) ? 0 : Math.exp((L[i] - L[best]) / temperature); sum += P[i]; }
+    const top = L[best];
+    for (let i = 0; i < V; i++) { P[i] = ok[i] === 1 ? Math.exp((L[i] - top) / temperature) : 0; sum += P[i]; }
     let n = V;
     if (topK > 0 || topP < 1) {
       const O = this.order;
@@ -91,14 +107,36 @@ export class Sampler {
     // an empty prime starts from a newline when the model knows one, else from the most common start
     const start = known.length > 0 ? known : [this.vocab.has('\n') ? '\n' : this.vocab.tokens[this.vocab.specials.length]];
     for (const c of start) this.feed(this.vocab.id(c));
-    const out: string[] = [];
-    for (let k = 0; k < length; k++) {
-      const id = this.draw(rng, temperature, topK, topP), c = this.vocab.tokens[id];
-      out.push(c);
-      o.onChar?.(c);
-      if (o.stop?.(c, k + 1)) break;
+    // ids first, text at the end: nothing is allocated character by character (the id array
+    // doubles when a length without bound, ended by `stop`, outgrows it)
+    let ids = new Int32Array(Math.max(16, Math.min(Math.ceil(length), 1 << 16) || 0)), n = 0;
+    const tokens = this.vocab.tokens;
+    while (n < length) {
+      const id = this.draw(rng, temperature, topK, topP);
+      if (n === ids.length) { const grown = new Int32Array(2 * n); grown.set(ids); ids = grown; }
+      ids[n++] = id;
+      if (o.onChar) o.onChar(tokens[id]);
+      if (o.stop?.(tokens[id], n)) break;
       this.feed(id);
     }
-    return { text: out.join(''), dropped };
+    return { text: Array.from(ids.subarray(0, n), (id) => tokens[id]).join(''), dropped };
   }
+
+  /**
+   * Reads a text through the model from a zero state, one character at a time: after each known
+   * character, visit(t, h, logits) gets the last layer's hidden state (H) and the logits of the next
+   * character (V) — views overwritten by the next step (copy what you keep). Unknown characters are
+   * skipped. This is what shows the memory at work: which units track quotes, line ends, words.
+   */
+  read(text: string, visit: (t: number, h: Data, logits: Data) => void): void {
+    this.stepper.reset();
+    Array.from(text).forEach((c, t) => {
+      if (!this.vocab.has(c)) return;
+      this.feed(this.vocab.id(c));
+      visit(t, this.stepper.h, this.logits);
+    });
+  }
+
+  /** Returns the stepper's buffers to its backend (the wasm heap). */
+  dispose(): void { this.stepper.dispose(); }
 }

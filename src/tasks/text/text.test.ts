@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { makeProgress } from '../../train/progress.js';
 import { abcPrompt, abcStop } from './abc.js';
 import { loadCorpus, mobyDick } from './corpus.js';
+import type { CharLM } from './model.js';
 import { Sampler } from './sample.js';
 import { evaluateText, runText } from './train.js';
 
-const quiet = { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false };
+const quiet = { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false };
 const chapter1 = mobyDick().slice(0, 40_000);
 
 describe('character model', () => {
@@ -27,7 +28,7 @@ describe('character model', () => {
 
   it('sampling: the same seed gives the same text; temperature 0 is greedy and top-k 1 agrees with it', async () => {
     const r = await runText(chapter1.slice(0, 8000), { cell: 'lstm', hidden: 16, seq: 16, batch: 4, steps: 20, seed: 2 }, quiet);
-    const s = new Sampler(r.trainer.model, r.trainer.vocab);
+    const s = new Sampler(r.trainer.model as CharLM, r.trainer.vocab);
     const a = s.sample({ prime: 'The ', length: 80, temperature: 1, seed: 7 });
     const b = s.sample({ prime: 'The ', length: 80, temperature: 1, seed: 7 });
     const c = s.sample({ prime: 'The ', length: 80, temperature: 1, seed: 8 });
@@ -55,7 +56,7 @@ describe('ABC tunes', () => {
   it('a model trained on the bundled tunes writes a header-prompted tune that stops at the bar limit', async () => {
     const c = loadCorpus(new URL('../../../data/abc', import.meta.url).pathname, '.abc');
     const r = await runText(c.text, { cell: 'gru', hidden: 32, seq: 32, batch: 2, steps: 80, lr: 1e-2, valFraction: 0.1, seed: 3 }, quiet);
-    const out = new Sampler(r.trainer.model, r.trainer.vocab).sample({ prime: abcPrompt({ meter: '6/8', key: 'G' }), length: 400, stop: abcStop(8), seed: 5 });
+    const out = new Sampler(r.trainer.model as CharLM, r.trainer.vocab).sample({ prime: abcPrompt({ meter: '6/8', key: 'G' }), length: 400, stop: abcStop(8), seed: 5 });
     const bars = out.text.split('').filter((ch, i, a) => ch === '|' && a[i - 1] !== '|').length;
     expect(bars === 8 || out.text.endsWith('\n\n')).toBe(true);
     expect(bars).toBeLessThanOrEqual(8);

@@ -7,11 +7,13 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
 import { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint.js';
+import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
 import { type LoopResult, type TrainTask, runLoop } from '../../train/loop.js';
 import type { CellName } from '../forecast/model.js';
 import type { RunOptions } from '../forecast/run.js';
-import { CharLM } from './model.js';
+import type { Module } from '../../layers/module.js';
+import { type SeedCharArch, SeedCharLM } from '../../models/seed-char-lm.js';
+import { CharLM, type CharLMArch } from './model.js';
 import { ArrayStreams, type TokenStreams } from './streams.js';
 
 /**
@@ -23,7 +25,8 @@ import { ArrayStreams, type TokenStreams } from './streams.js';
  * Legend: T sequence length, B streams (batch), V vocabulary, H hidden.
  */
 export interface TextOptions {
-  cell?: CellName; hidden?: number; layers?: number; dropout?: number; embed?: number;
+  /** A fused cell, or 'seed': the seed's explicit MyRNNCell (hidden = its units). */
+  cell?: CellName | 'seed'; hidden?: number; layers?: number; dropout?: number; embed?: number;
   seq?: number; batch?: number; steps?: number; lr?: number; clip?: number;
   valFraction?: number; evalEvery?: number; seed?: number; device?: Device;
 }
@@ -37,6 +40,12 @@ export function resolveTextOptions(o: TextOptions): ResolvedTextOptions {
   } satisfies ResolvedTextOptions;
   if (!(r.valFraction > 0 && r.valFraction < 0.5)) throw new DataError(`val-fraction: expected a value in (0, 0.5), got ${r.valFraction}`);
   return r;
+}
+
+/** The model a configuration asks for: CharLM with a fused cell, or the seed's cell. */
+export function makeCharModel(o: ResolvedTextOptions, vocab: number, rng: Rng): CharModel {
+  if (o.cell === 'seed') return new SeedCharLM({ cell: 'seed', hidden: o.hidden, vocab }, rng);
+  return new CharLM({ cell: o.cell, vocab, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed }, rng, o.device);
 }
 
 /** Sequential readers over `ids`, split into S nearly equal contiguous parts. */
@@ -53,7 +62,7 @@ export function arrayReaders(ids: Int32Array, S: number): { read(): number }[] {
  * the state carried from chunk to chunk; every character but the first of each reader is a
  * target. Readers that run out early are masked, so nothing is skipped.
  */
-export function evaluateText(model: CharLM, readers: { read(): number }[], seq: number): number {
+export function evaluateText(model: CharModel, readers: { read(): number }[], seq: number): number {
   const S = readers.length, prev = Int32Array.from(readers, (r) => r.read());
   const x = new Int32Array(seq * S), y = new Int32Array(seq * S), m = new Float32Array(seq * S);
   return noGrad(() => {
@@ -80,8 +89,14 @@ export function evaluateText(model: CharLM, readers: { read(): number }[], seq: 
   });
 }
 
-export class TextTrainer {
-  readonly model: CharLM;
+/** What training, evaluation and sampling need of a character model: CharLM, or the seed's cell (SeedCharLM). */
+export interface CharModel extends Module {
+  readonly arch: CharLMArch | SeedCharArch;
+  forward(ids: IntTensor, h0: Tensor | null, c0: Tensor | null): { logits: Tensor; hT: Tensor; cT: Tensor | null };
+}
+
+export class TextTrainer<M extends CharModel = CharModel> {
+  readonly model: M;
   readonly opt: Adam;
   readonly rng: Rng;
   /** The carried state of every stream. */
@@ -92,9 +107,10 @@ export class TextTrainer {
   private readonly x: Int32Array;
   private readonly y: Int32Array;
 
-  constructor(readonly vocab: Vocab, readonly streams: TokenStreams, readonly validation: () => { read(): number }[], readonly o: ResolvedTextOptions) {
+  constructor(readonly vocab: Vocab, readonly streams: TokenStreams, readonly validation: () => { read(): number }[], readonly o: ResolvedTextOptions,
+    makeModel: (rng: Rng) => M = (rng) => makeCharModel(o, vocab.size, rng) as M) {
     this.rng = new Rng(o.seed);
-    this.model = new CharLM({ cell: o.cell, vocab: vocab.size, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed }, this.rng, o.device);
+    this.model = makeModel(this.rng);
     this.opt = new Adam(this.model.parameters(), { lr: o.lr });
     this.x = new Int32Array(o.seq * o.batch);
     this.y = new Int32Array(o.seq * o.batch);
@@ -155,6 +171,19 @@ export interface TextRun {
 
 /** Builds the vocabulary from the training part, trains, and measures validation loss. */
 export async function runText(text: string, opts: TextOptions, run: RunOptions): Promise<TextRun> {
+  const p = prepareText(text, opts);
+  return trainText(p.vocab, p.streams, p.validation, p.size, p.options, run);
+}
+
+export interface PreparedText {
+  vocab: Vocab; streams: TokenStreams; validation: () => { read(): number }[]; size: number; options: ResolvedTextOptions;
+}
+
+/**
+ * The data side of runText for callers that drive the trainer themselves (the playground): the
+ * vocabulary of the training part, its streams, and readers over the validation part.
+ */
+export function prepareText(text: string, opts: TextOptions): PreparedText {
   const o = resolveTextOptions(opts);
   const chars = Array.from(text);
   const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
@@ -164,7 +193,7 @@ export async function runText(text: string, opts: TextOptions, run: RunOptions):
   const val = ids.subarray(ids.length - nVal);
   const streams = new ArrayStreams(ids.subarray(0, ids.length - nVal), o.batch, o.seq);
   const validation = () => arrayReaders(val, Math.max(1, Math.min(16, Math.floor(val.length / (o.seq + 1)))));
-  return trainText(vocab, streams, validation, chars.length, o, run);
+  return { vocab, streams, validation, size: chars.length, options: o };
 }
 
 /** The shared part of runText and runTextFile: train on prepared streams, then validate. */
@@ -174,7 +203,7 @@ export async function trainText(vocab: Vocab, streams: TokenStreams, validation:
   const fingerprint = JSON.stringify({ task: 'text', ...o, device: undefined, size, vocab: vocab.size });
   const t0 = performance.now();
   const loop = await runLoop(trainer.task(), {
-    label: 'text', unit: 'chars', progress: run.progress, store: run.store, checkpointPath: run.checkpointPath,
+    label: 'text', unit: 'chars', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   const seconds = (performance.now() - t0) / 1000;

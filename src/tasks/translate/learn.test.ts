@@ -15,7 +15,7 @@ it('learns pronunciations of unseen CMUdict words (2,000 words, two epochs)', as
   const pairs = parseCmudict(readFileSync(cmudictPath(), 'utf8'));
   const r = await runTranslate(pairs, {
     limit: 2000, hidden: 32, embed: 16, attention: true, epochs: 2, batch: 32, lr: 0.01, nnSample: 200, device: 'cpu', seed: 0,
-  }, { progress: makeProgress({ quiet: true }), checkpointPath: null, checkpointEvery: 0, resume: false });
+  }, { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false });
   const ev = r.evaluation!;
   expect(ev.test_examples).toBe(200);
   const summary = JSON.stringify({ model: ev.token_error_rate, baselines: ev.baseline, examples: ev.examples.slice(0, 3) });

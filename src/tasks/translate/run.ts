@@ -56,7 +56,7 @@ export async function runTranslate(pairs: readonly Pair[], opts: TranslateRunOpt
     + `${src.size - SPECIALS.length} source symbols, ${tgt.size - SPECIALS.length} target tokens`);
   const fingerprint = JSON.stringify({ task: 'translate', ...o, device: undefined, counts, valFraction: opts.valFraction, testFraction: opts.testFraction, limit: opts.limit, data: hashPairs(pairs) });
   const loop = await runLoop(trainer.task(), {
-    label: 'translate', unit: 'pairs', progress: run.progress, checkpointPath: run.checkpointPath,
+    label: 'translate', unit: 'pairs', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
   if (loop.interrupted) return { options: o, counts, loop, trainer, translation: null, evaluation: null, meta: null };

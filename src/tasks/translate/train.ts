@@ -4,7 +4,7 @@ import { crossEntropy } from '../../losses/cross-entropy.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint.js';
+import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
 import type { TrainTask } from '../../train/loop.js';
 import type { Vocab } from '../../data/vocab.js';
 import { type Example, PAD_ID, UNK_ID, padBatch, teacherBatch } from './data.js';

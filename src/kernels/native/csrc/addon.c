@@ -83,6 +83,8 @@ static void gemm_run(int tA, int tB, idx M, idx N, idx K, float alpha, const flo
                      const float *B, idx ldb, float beta, float *C, idx ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.0f) { scale_rows(M, N, beta, C, ldc); return; }
+  /* one row (a layer or a head at batch 1): a matrix–vector product, unless OpenBLAS is forced */
+  if (M == 1 && gemm_mode != MODE_BLAS && isa->gemv(tB, N, K, alpha, A, tA ? lda : 1, B, ldb, beta, C)) return;
   int plan = gemm_plan(tA, tB, M, N, K, lda, ldb, ldc);
   if (plan == BLAS1 || plan == BLAS2) blas_sgemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, plan == BLAS2 ? 2 : 1);
   else if (plan == OWN2) own_gemm_2t(gemm_threads == 0, isa, tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
@@ -392,6 +394,153 @@ FN(mask_rows_js) {
   return NULL;
 }
 
+/* ---- one step at batch 1 ------------------------------------------------------------------------------ */
+
+/* A plan and everything it points to, in one block: the header, the layer table, the transposed
+ * weights, the scratch, and the io region [x (D) | h (L·H) | c (L·H) | y (O)] that JavaScript sees
+ * as an external ArrayBuffer. The block is freed when both the step function and that buffer
+ * have been collected (so neither can outlive the memory, and detaching the buffer is harmless). */
+typedef struct plan_block {
+  step_plan p;
+  void (*run)(const step_plan *, int);
+  idx D;    /* one-hot tokens must be below it */
+  int refs;
+} plan_block;
+
+static void plan_release(plan_block *b) {
+  if (--b->refs == 0) free(b);
+}
+/* the step function's finalizer gets the block as its data; the io buffer's gets its own memory
+ * (inside the block) as data and the block as the hint. Both run on the JavaScript thread. */
+static void step_fn_finalize(napi_env env, void *data, void *hint) { (void)env; (void)hint; plan_release(data); }
+static void io_finalize(napi_env env, void *data, void *hint) { (void)env; (void)data; plan_release(hint); }
+
+static napi_value step_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1]; void *data = NULL; int32_t token = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, &data);
+  plan_block *b = data;
+  if (argc >= 1 && napi_get_value_int32(env, argv[0], &token) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "native step: the token must be a number");
+    return NULL;
+  }
+  if (token >= b->D) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "native step: token %d is not a row of the one-hot input (%lld rows)", (int)token, (long long)b->D);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return NULL;
+  }
+  b->run(&b->p, token);
+  return NULL;
+}
+
+/* a Float32Array argument, or NULL (len 0) for null/undefined when allowed */
+static const float *f32_or_null(args *a, napi_value v, int i, size_t *len, int nullable) {
+  napi_valuetype t;
+  napi_typeof(a->env, v, &t);
+  *len = 0;
+  if (nullable && (t == napi_null || t == napi_undefined)) return NULL;
+  napi_typedarray_type tt; void *d = NULL;
+  if (napi_get_typedarray_info(a->env, v, &tt, len, &d, NULL, NULL) != napi_ok || tt != napi_float32_array) {
+    fail(a, 0, "argument %d must be a Float32Array%s", i + 1, nullable ? " or null" : "");
+    *len = 0;
+    return NULL;
+  }
+  return d;
+}
+
+#define UP16(n) (((n) + 15) / 16 * 16)
+
+/* stepPlan(mode 0 tanh | 1 relu | 2 LSTM | 3 GRU, H, layers: [wih, whh, bih | null, bhh | null] per layer,
+ *          headWeight | null, headBias | null) → step(token), with step.io the io ArrayBuffer */
+FN(step_plan_js) {
+  ARGS("stepPlan", 5);
+  idx mode = i32(&a, 0), H = i32(&a, 1);
+  CHECK();
+  if (mode < 0 || mode > 3) fail(&a, 1, "argument 1: expected a mode 0–3, got %lld", (long long)mode);
+  if (H < 1) fail(&a, 1, "argument 2: expected a hidden size ≥ 1, got %lld", (long long)H);
+  bool isArray = false;
+  uint32_t n = 0;
+  napi_is_array(env, a.argv[2], &isArray);
+  if (!isArray) fail(&a, 0, "argument 3 must be an array of weights");
+  else napi_get_array_length(env, a.argv[2], &n);
+  if (a.ok && (n == 0 || n % 4 != 0)) fail(&a, 1, "argument 3: expected 4 arrays per layer, got %u", n);
+  CHECK();
+  const idx G = mode == 2 ? 4 : mode == 3 ? 3 : 1, GH = G * H, L = n / 4, ldg = UP16(GH);
+  const float *w[4 * 64];
+  size_t len[4 * 64];
+  if (L > 64) { fail(&a, 1, "argument 3: at most 64 layers, got %lld", (long long)L); return NULL; }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    napi_get_element(env, a.argv[2], i, &v);
+    w[i] = f32_or_null(&a, v, 2, &len[i], i % 4 >= 2);
+  }
+  size_t lwy, lby;
+  const float *wy = f32_or_null(&a, a.argv[3], 3, &lwy, 1), *by = f32_or_null(&a, a.argv[4], 4, &lby, 1);
+  CHECK();
+  const idx D = (idx)len[0] / GH, O = (idx)lwy / H, ldo = UP16(O);
+  if (D < 1 || (size_t)(D * GH) != len[0]) fail(&a, 1, "weight_ih_l0 has %zu elements, expected %lld·D", len[0], (long long)GH);
+  for (idx l = 0; l < L && a.ok; l++) {
+    idx Dl = l == 0 ? D : H;
+    if (len[4 * l] != (size_t)(GH * Dl)) fail(&a, 1, "weight_ih_l%lld: expected %lld elements, got %zu", (long long)l, (long long)(GH * Dl), len[4 * l]);
+    if (len[4 * l + 1] != (size_t)(GH * H)) fail(&a, 1, "weight_hh_l%lld: expected %lld elements, got %zu", (long long)l, (long long)(GH * H), len[4 * l + 1]);
+    if (w[4 * l + 2] && len[4 * l + 2] != (size_t)GH) fail(&a, 1, "bias_ih_l%lld: expected %lld elements, got %zu", (long long)l, (long long)GH, len[4 * l + 2]);
+    if (w[4 * l + 3] && len[4 * l + 3] != (size_t)GH) fail(&a, 1, "bias_hh_l%lld: expected %lld elements, got %zu", (long long)l, (long long)GH, len[4 * l + 3]);
+  }
+  if (wy && (size_t)(O * H) != lwy) fail(&a, 1, "head weight has %zu elements, expected O·%lld", lwy, (long long)H);
+  if (by && (!wy || lby != (size_t)O)) fail(&a, 1, "head bias: expected %lld elements, got %zu", (long long)O, lby);
+  CHECK();
+
+  /* sizes in floats, every part 64-byte aligned */
+  size_t head = UP16((sizeof(plan_block) + sizeof(step_layer) * (size_t)L + 3) / 4), total = head;
+  for (idx l = 0; l < L; l++) total += (size_t)((l == 0 ? D : H) + H + 2) * (size_t)ldg;
+  total += (size_t)(H + 1) * (size_t)ldo + 2 * (size_t)ldg + UP16(H) + (size_t)ldo;
+  size_t io = total, nio = (size_t)(D + 2 * L * H + O);
+  total += UP16(nio);
+  plan_block *b = aligned_alloc(64, total * sizeof(float));
+  if (!b) { napi_throw_error(env, NULL, "native stepPlan: out of memory"); return NULL; }
+  memset(b, 0, total * sizeof(float));
+  float *f = (float *)b;
+  step_layer *layer = (step_layer *)(b + 1);
+  size_t at = head;
+  float *part;
+#define TAKE(nf) (part = f + at, at += (nf), part)
+  /* W (rows, cols) → Wt (cols, ld) */
+#define PUT_T(dst, src, rows, cols, ld) for (idx i_ = 0; i_ < (rows); i_++) for (idx k_ = 0; k_ < (cols); k_++) (dst)[k_ * (ld) + i_] = (src)[i_ * (cols) + k_]
+  for (idx l = 0; l < L; l++) {
+    idx Dl = l == 0 ? D : H;
+    float *wih = TAKE((size_t)(Dl * ldg)), *whh = TAKE((size_t)(H * ldg)), *bih = TAKE((size_t)ldg), *bhh = TAKE((size_t)ldg);
+    PUT_T(wih, w[4 * l], GH, Dl, ldg);
+    PUT_T(whh, w[4 * l + 1], GH, H, ldg);
+    if (w[4 * l + 2]) memcpy(bih, w[4 * l + 2], (size_t)GH * sizeof(float));
+    if (w[4 * l + 3]) memcpy(bhh, w[4 * l + 3], (size_t)GH * sizeof(float));
+    layer[l] = (step_layer){ Dl, wih, whh, bih, bhh };
+  }
+  float *wyt = TAKE((size_t)(H * ldo)), *byp = TAKE((size_t)ldo);
+  if (wy) PUT_T(wyt, wy, O, H, ldo);
+  if (by) memcpy(byp, by, (size_t)O * sizeof(float));
+#undef PUT_T
+  step_plan *p = &b->p;
+  p->mode = (int)mode; p->L = L; p->H = H; p->ldg = ldg; p->O = wy ? O : 0; p->ldo = ldo;
+  p->layer = layer; p->wy = wyt; p->by = byp;
+  p->gx = TAKE((size_t)ldg); p->gh = TAKE((size_t)ldg); p->aux = TAKE(UP16(H)); p->ybuf = TAKE((size_t)ldo);
+  p->x = f + io; p->h = p->x + D; p->c = p->h + L * H; p->y = p->c + L * H;
+#undef TAKE
+  b->run = isa->step; b->D = D; b->refs = 0;
+
+  napi_value buf, fn;
+  if (napi_create_external_arraybuffer(env, p->x, nio * sizeof(float), io_finalize, b, &buf) != napi_ok) {
+    free(b);
+    napi_throw_error(env, NULL, "native stepPlan: this runtime allows no external ArrayBuffers");
+    return NULL;
+  }
+  b->refs++;
+  napi_create_function(env, "step", NAPI_AUTO_LENGTH, step_js, b, &fn);
+  napi_add_finalizer(env, fn, b, step_fn_finalize, NULL, NULL);
+  b->refs++;
+  napi_set_named_property(env, fn, "io", buf);
+  return fn;
+}
+
 /* ---- host kernels: losses ------------------------------------------------------------------------- */
 
 FN(softmax_xent_js) {
@@ -515,6 +664,7 @@ NAPI_MODULE_INIT() {
     { "lstmCellForward", lstm_forward_js }, { "lstmCellBackward", lstm_backward_js },
     { "gruCellForward", gru_forward_js }, { "gruCellBackward", gru_backward_js },
     { "maskState", mask_state_js }, { "maskRows", mask_rows_js },
+    { "stepPlan", step_plan_js },
     { "softmaxXent", softmax_xent_js }, { "softmaxXentBackward", softmax_xent_backward_js },
     { "info", info_js }, { "setGemm", set_gemm_js }, { "setIsa", set_isa_js }, { "plan", plan_js },
     { "activation", activation_js }, { "nop", nop_js },

@@ -177,6 +177,123 @@ static void add_rows(idx n, const float *src, float *dst) {
   for (idx j = 0; j < n; j++) dst[j] += src[j];
 }
 
+/* ---- matrix–vector products (GEMM with one row of C) --------------------------------------------- */
+
+/* c[j] = alpha·Σ_k a[k·inc]·op(B)[k, j] + beta·c[j] (beta = 0 overwrites): op(B) = B sums B's rows
+ * scaled by a[k] with 4 vectors of columns in registers; op(B) = Bᵀ takes dot products of B's rows
+ * (a contiguous only). No packing: at one row the packed micro-kernel would idle most of its tile. */
+static int gemv(int tB, idx N, idx K, float alpha, const float *a, idx inc, const float *B, idx ldb, float beta, float *c) {
+  if (tB && inc != 1) return 0;
+  const V va = vset(alpha), vb = vset(beta);
+#define FINISH(p, acc, r) vstoren(p, beta == 0.0f ? vmul(va, acc) : vfma(vb, vloadn(p, r), vmul(va, acc)), r)
+  if (!tB) {
+    idx j = 0;
+    for (; j + 4 * W <= N; j += 4 * W) {
+      V a0 = vset(0.0f), a1 = a0, a2 = a0, a3 = a0;
+      const float *b = B + j;
+      for (idx k = 0; k < K; k++, b += ldb) {
+        V s = vset(a[k * inc]);
+        a0 = vfma(s, vload(b), a0); a1 = vfma(s, vload(b + W), a1);
+        a2 = vfma(s, vload(b + 2 * W), a2); a3 = vfma(s, vload(b + 3 * W), a3);
+      }
+      FINISH(c + j, a0, W); FINISH(c + j + W, a1, W); FINISH(c + j + 2 * W, a2, W); FINISH(c + j + 3 * W, a3, W);
+    }
+    for (; j < N; j += W) {
+      idx r = N - j;
+      V a0 = vset(0.0f);
+      const float *b = B + j;
+      for (idx k = 0; k < K; k++, b += ldb) a0 = vfma(vset(a[k * inc]), vloadn(b, r), a0);
+      FINISH(c + j, a0, r);
+    }
+    return 1;
+  }
+#undef FINISH
+  for (idx j = 0; j < N; j++) {
+    const float *b = B + j * ldb;
+    V s0 = vset(0.0f), s1 = s0;
+    idx k = 0;
+    for (; k + 2 * W <= K; k += 2 * W) { s0 = vfma(vload(b + k), vload(a + k), s0); s1 = vfma(vload(b + k + W), vload(a + k + W), s1); }
+    for (; k < K; k += W) s0 = vfma(vloadn(b + k, K - k), vloadn(a + k, K - k), s0);
+    float v = alpha * vhsum(vadd(s0, s1));
+    c[j] = beta == 0.0f ? v : beta * c[j] + v;
+  }
+  return 1;
+}
+
+/* ---- one step at batch 1 (a plan from addon.c; the reference is src/kernels/js/step.ts) ----------- */
+
+/* out[0, n) = b + Σ_{k<K} x[k]·Wt[k, 0:n), Wt (K, ld), n a multiple of W: blocks of 8 vectors of
+ * columns stay in registers over the whole sum (8 independent FMA chains hide the FMA latency);
+ * narrower blocks (4 vectors, then 1: small layers and heads) split the sum over k into 2 (4)
+ * chains instead, so that they are not one long chain of dependent FMAs. */
+static void matvec_t(idx K, idx n, const float *x, const float *Wt, idx ld, const float *b, float *out) {
+  idx j = 0;
+  for (; j + 8 * W <= n; j += 8 * W) {
+    V a0 = vload(b + j), a1 = vload(b + j + W), a2 = vload(b + j + 2 * W), a3 = vload(b + j + 3 * W);
+    V a4 = vload(b + j + 4 * W), a5 = vload(b + j + 5 * W), a6 = vload(b + j + 6 * W), a7 = vload(b + j + 7 * W);
+    const float *w = Wt + j;
+    for (idx k = 0; k < K; k++, w += ld) {
+      V s = vset(x[k]);
+      a0 = vfma(s, vload(w), a0); a1 = vfma(s, vload(w + W), a1); a2 = vfma(s, vload(w + 2 * W), a2); a3 = vfma(s, vload(w + 3 * W), a3);
+      a4 = vfma(s, vload(w + 4 * W), a4); a5 = vfma(s, vload(w + 5 * W), a5); a6 = vfma(s, vload(w + 6 * W), a6); a7 = vfma(s, vload(w + 7 * W), a7);
+    }
+    vstoren(out + j, a0, W); vstoren(out + j + W, a1, W); vstoren(out + j + 2 * W, a2, W); vstoren(out + j + 3 * W, a3, W);
+    vstoren(out + j + 4 * W, a4, W); vstoren(out + j + 5 * W, a5, W); vstoren(out + j + 6 * W, a6, W); vstoren(out + j + 7 * W, a7, W);
+  }
+  for (; j + 4 * W <= n; j += 4 * W) { /* even k into a*, odd k into c* */
+    V a0 = vload(b + j), a1 = vload(b + j + W), a2 = vload(b + j + 2 * W), a3 = vload(b + j + 3 * W);
+    V c0 = vset(0.0f), c1 = c0, c2 = c0, c3 = c0;
+    const float *w = Wt + j;
+    idx k = 0;
+    for (; k + 2 <= K; k += 2, w += 2 * ld) {
+      V s = vset(x[k]), t = vset(x[k + 1]);
+      const float *v = w + ld;
+      a0 = vfma(s, vload(w), a0); a1 = vfma(s, vload(w + W), a1); a2 = vfma(s, vload(w + 2 * W), a2); a3 = vfma(s, vload(w + 3 * W), a3);
+      c0 = vfma(t, vload(v), c0); c1 = vfma(t, vload(v + W), c1); c2 = vfma(t, vload(v + 2 * W), c2); c3 = vfma(t, vload(v + 3 * W), c3);
+    }
+    if (k < K) {
+      V s = vset(x[k]);
+      a0 = vfma(s, vload(w), a0); a1 = vfma(s, vload(w + W), a1); a2 = vfma(s, vload(w + 2 * W), a2); a3 = vfma(s, vload(w + 3 * W), a3);
+    }
+    vstoren(out + j, vadd(a0, c0), W); vstoren(out + j + W, vadd(a1, c1), W);
+    vstoren(out + j + 2 * W, vadd(a2, c2), W); vstoren(out + j + 3 * W, vadd(a3, c3), W);
+  }
+  for (; j < n; j += W) { /* k mod 4 into four chains */
+    V a0 = vload(b + j), a1 = vset(0.0f), a2 = a1, a3 = a1;
+    const float *w = Wt + j;
+    idx k = 0;
+    for (; k + 4 <= K; k += 4, w += 4 * ld) {
+      a0 = vfma(vset(x[k]), vload(w), a0); a1 = vfma(vset(x[k + 1]), vload(w + ld), a1);
+      a2 = vfma(vset(x[k + 2]), vload(w + 2 * ld), a2); a3 = vfma(vset(x[k + 3]), vload(w + 3 * ld), a3);
+    }
+    for (; k < K; k++, w += ld) a0 = vfma(vset(x[k]), vload(w), a0);
+    vstoren(out + j, vadd(vadd(a0, a1), vadd(a2, a3)), W);
+  }
+}
+
+static void step(const step_plan *p, int token) {
+  const idx H = p->H, ldg = p->ldg;
+  for (idx l = 0; l < p->L; l++) {
+    const step_layer *w = &p->layer[l];
+    float *h = p->h + l * H, *c = p->c + l * H;
+    if (l == 0 && token >= 0) {
+      const float *row = w->wih + (idx)token * ldg;
+      for (idx j = 0; j < ldg; j += W) vstoren(p->gx + j, vadd(vload(w->bih + j), vload(row + j)), W);
+    } else {
+      matvec_t(w->D, ldg, l == 0 ? p->x : h - H, w->wih, ldg, w->bih, p->gx);
+    }
+    matvec_t(H, ldg, h, w->whh, ldg, w->bhh, p->gh);
+    /* in place: each kernel reads h[j] (c[j]) before it writes it */
+    if (p->mode == 2) lstm_forward(1, H, p->gx, p->gh, c, c, p->aux, h);
+    else if (p->mode == 3) gru_forward(1, H, p->gx, p->gh, h, p->aux, h);
+    else rnn_forward(p->mode == 1, H, p->gx, p->gh, h);
+  }
+  if (p->O > 0) {
+    matvec_t(H, p->ldo, p->h + (p->L - 1) * H, p->wy, p->ldo, p->by, p->ybuf);
+    memcpy(p->y, p->ybuf, (size_t)p->O * sizeof(float));
+  }
+}
+
 /* ---- activations alone (accuracy tests) ----------------------------------------------------------- */
 
 static void tanh_v(idx n, const float *x, float *y) { for (idx i = 0; i < n; i += W) vstoren(y + i, vtanh(vloadn(x + i, n - i)), n - i); }
@@ -184,4 +301,4 @@ static void sigmoid_v(idx n, const float *x, float *y) { for (idx i = 0; i < n; 
 static void exp_v(idx n, const float *x, float *y) { for (idx i = 0; i < n; i += W) vstoren(y + i, vexp(vloadn(x + i, n - i)), n - i); }
 
 #define POINTWISE_TABLE rnn_forward, rnn_backward, lstm_forward, lstm_backward, gru_forward, \
-  gru_backward, softmax_xent, softmax_xent_backward, axpy, add_col_sums, add_rows, tanh_v, sigmoid_v, exp_v
+  gru_backward, softmax_xent, softmax_xent_backward, axpy, add_col_sums, add_rows, gemv, step, tanh_v, sigmoid_v, exp_v

