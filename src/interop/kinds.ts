@@ -47,6 +47,10 @@ function size(meta: ModelMeta, k: string, min = 1): number {
 
 function cellOf(meta: ModelMeta): CellName {
   const c = meta.arch.cell;
+  if (c === 'seed') {
+    throw new DataError("the seed's own cell (cell 'seed') is not a fused RNN/LSTM/GRU layer, so it has no nn.RNN names to export under; "
+      + 'its matrices are in the model file as cell.W_xh, cell.W_hh and cell.W_hy, readable by any safetensors reader');
+  }
   if (c !== 'rnn' && c !== 'lstm' && c !== 'gru') throw bad(meta.kind, `arch.cell = ${JSON.stringify(c)}`);
   return c;
 }

@@ -14,7 +14,7 @@ import { type CommonOpts, type TrainOpts, common, int, num, posInt, readBytes, r
 import { Out } from '../output.js';
 
 export interface TextTrainArgs extends TrainOpts {
-  data: string; cell: CellName; hidden: number; layers: number; dropout: number; embed: number;
+  data: string; cell: CellName | 'seed'; hidden: number; layers: number; dropout: number; embed: number;
   seq: number; batch: number; steps: number; lr: number; clip: number; valFraction: number; evalEvery: number; stream: boolean;
 }
 
@@ -52,7 +52,7 @@ export function registerText(program: Command): void {
   training(common(text.command('train')))
     .description('train a character model with truncated BPTT; report validation loss in nats per character')
     .requiredOption('--data <path>', `text file, folder of files (e.g. .abc tunes), or '${BUNDLED}' (bundled)`)
-    .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default('lstm'))
+    .addOption(new Option('--cell <cell>', "recurrent cell ('seed': the seed's explicit MyRNNCell)").choices(['lstm', 'gru', 'rnn', 'seed']).default('lstm'))
     .option('--hidden <n>', 'hidden units', posInt, 256)
     .option('--layers <n>', 'recurrent layers', posInt, 1)
     .option('--dropout <p>', 'dropout between layers', num, 0)

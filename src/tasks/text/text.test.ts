@@ -45,6 +45,18 @@ describe('character model', () => {
   }, 60_000);
 });
 
+describe("the seed's cell as a character model (--cell seed)", () => {
+  it('trains through its explicit matrices and samples through its stepper', async () => {
+    const r = await runText(chapter1.slice(0, 12_000), { cell: 'seed', hidden: 32, seq: 16, batch: 8, steps: 60, lr: 1e-2, valFraction: 0.1, seed: 6 }, quiet);
+    expect(r.trainer.model.arch.cell).toBe('seed');
+    expect(Object.keys(r.trainer.model.stateDict())).toEqual(['cell.W_xh', 'cell.W_hh', 'cell.W_hy', 'cell.h']);
+    expect(r.valLoss!).toBeLessThan(Math.log(r.trainer.vocab.size) - 0.8);
+    const s = new Sampler(r.trainer.model, r.trainer.vocab);
+    expect(s.sample({ length: 40, seed: 1 }).text).toBe(s.sample({ length: 40, seed: 1 }).text);
+    s.dispose();
+  }, 60_000);
+});
+
 describe('ABC tunes', () => {
   it('header prompt and bar limit', () => {
     expect(abcPrompt({ title: 'T', meter: '6/8', key: 'G' })).toBe('X:1\nT:T\nM:6/8\nL:1/8\nK:G\n');
