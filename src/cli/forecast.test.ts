@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { vegaDataset } from '../data/datasets.js';
+import { stdlibDataset, vegaDataset } from '../data/datasets.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
@@ -64,6 +64,43 @@ describe('recur forecast on real data', () => {
     expect(f.forecast[0].date).toBe('2020-05-01'); // the month after the file's last (2020-04-01)
     expect(f.forecast[0].values.CO2).toBeGreaterThan(400);
     expect(f.forecast[0].values.CO2).toBeLessThan(420);
+  });
+
+  it('recursive multi-step: one-step model fed back, scored on every step of the horizon', () => {
+    const out = join(dir, 'co2-rec.safetensors');
+    const r = runCli(['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '3', '--hidden', '16', '--inputs', 'relative', '--horizon', '6', '--mode', 'recursive', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.per_step.map((p: { h: number }) => p.h)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const p of j.per_step) for (const who of ['model', 'naive', 'seasonal_naive', 'moving_average']) expect(Number.isFinite(p[who].mae), `h=${p.h} ${who}`).toBe(true);
+    for (const k of ['mae', 'rmse', 'smape', 'mase']) expect(Number.isFinite(j.model[k])).toBe(true);
+    // errors grow with the horizon for persistence on a trending series
+    expect(j.per_step[5].naive.mae).toBeGreaterThan(j.per_step[0].naive.mae);
+    const p = runCli(['forecast', 'predict', out, '--data', vegaDataset('co2-concentration.csv'), '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout).forecast).toHaveLength(6);
+  });
+
+  it('sensors: next readings of several motes, anomaly flags scored against the labels', () => {
+    const data = join(stdlibDataset('suthaharan-single-hop-sensor-network'), 'data.csv');
+    const r = runCli(['sensors', '--data', data, '--features', 'humidity,temperature', '--group', 'mote_id', '--label', 'label', '--epochs', '2', '--hidden', '8', '--out', join(dir, 'sensors.safetensors'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.features).toEqual(['humidity', 'temperature']);
+    expect(j.scored_readings).toBeGreaterThan(5000);
+    for (const f of ['humidity', 'temperature']) {
+      const { model, persistence } = j.forecast[f];
+      // MASE is scaled by the in-sample one-step persistence error, so it differs from MAE and stays near 1 for persistence
+      expect(persistence.mase).not.toBeCloseTo(persistence.mae, 6);
+      expect(persistence.mase).toBeGreaterThan(0.2); expect(persistence.mase).toBeLessThan(5);
+      expect(Number.isFinite(model.mase)).toBe(true);
+    }
+    for (const d of [j.anomalies.model, j.anomalies.persistence_baseline]) {
+      expect(d.events.total).toBe(2); // the data set's two labelled events
+      for (const k of ['precision', 'recall', 'f1']) { expect(d[k]).toBeGreaterThanOrEqual(0); expect(d[k]).toBeLessThanOrEqual(1); }
+      expect(d.flagged).toBeGreaterThan(0);
+    }
+    expect(j.anomalies.model.recall).toBeGreaterThan(0.5); // the events are large excursions: even a short training finds most of them
   });
 
   it('--help on every command', () => {

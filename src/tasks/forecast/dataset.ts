@@ -17,10 +17,12 @@ export interface Splits {
 
 /**
  * Splits every segment [start, end) of the series (one, unless the series holds several
- * sensors or groups) into its first part for training, then validation, then test.
+ * sensors or groups) into its first part for training, then validation, then test. Validation
+ * and test origins have their whole `horizon` inside their part; training origins need only
+ * `trainHorizon` targets (1 for a recursive forecaster, which learns one step and is scored on H).
  */
 export function splitOrigins(N: number, lookback: number, horizon: number, valFraction: number, testFraction: number,
-  segments: readonly { start: number; end: number }[] = [{ start: 0, end: N }]): Splits {
+  segments: readonly { start: number; end: number }[] = [{ start: 0, end: N }], trainHorizon = horizon): Splits {
   const need = lookback + horizon;
   const out: Splits = { trainEnd: 0, valEnd: 0, trainRanges: [], train: [], val: [], test: [] };
   for (const { start, end } of segments) {
@@ -28,12 +30,13 @@ export function splitOrigins(N: number, lookback: number, horizon: number, valFr
     if (n < need) throw new DataError(`the series has ${n} points, but lookback ${lookback} + horizon ${horizon} needs at least ${need}`);
     const testN = Math.max(horizon + 1, Math.round(n * testFraction)), valN = Math.max(horizon + 1, Math.round(n * valFraction));
     const valEnd = end - testN, trainEnd = valEnd - valN;
-    const origins = (from: number, to: number) => {
+    const origins = (from: number, to: number, h: number) => {
       const o: number[] = [];
-      for (let t = Math.max(from, start + lookback - 1); t + horizon < to; t++) o.push(t);
+      for (let t = Math.max(from, start + lookback - 1); t + h < to; t++) o.push(t);
       return o;
     };
-    out.train.push(...origins(start, trainEnd)); out.val.push(...origins(trainEnd - 1, valEnd)); out.test.push(...origins(valEnd - 1, end));
+    out.train.push(...origins(start, trainEnd, trainHorizon));
+    out.val.push(...origins(trainEnd - 1, valEnd, horizon)); out.test.push(...origins(valEnd - 1, end, horizon));
     out.trainRanges.push([start, Math.max(start, trainEnd)]);
     out.trainEnd = trainEnd; out.valEnd = valEnd;
   }

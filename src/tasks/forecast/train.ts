@@ -186,7 +186,7 @@ export class Candidate {
 
 /** The candidates of a run and the loop task that trains them one after another. */
 export function forecastTask(s: Series, o: ResolvedForecastOptions): { task: TrainTask; candidates: Candidate[]; splits: Splits } {
-  const splits = splitOrigins(s.N, o.lookback, o.mode === 'recursive' ? 1 : o.horizon, o.valFraction, o.testFraction, s.segments);
+  const splits = splitOrigins(s.N, o.lookback, o.horizon, o.valFraction, o.testFraction, s.segments, o.mode === 'recursive' ? 1 : o.horizon);
   const modes: FeatureMode[] = o.features === 'auto' ? ['level', 'relative'] : [o.features];
   const candidates = modes.map((m, k) => new Candidate(s, o, splits, m, k));
   const starts = candidates.map((_, k) => candidates.slice(0, k).reduce((a, c) => a + c.totalSteps, 0));

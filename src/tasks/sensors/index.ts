@@ -52,9 +52,11 @@ export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions
   const forecast: SensorRun['forecast'] = {};
   for (let j = 0; j < T; j++) {
     const actual = test.map((e) => y(e.t, j));
+    // MASE's scale: in-sample one-step persistence MAE over the training windows (never across a unit boundary)
+    const scale = splits.train.reduce((a, t) => a + Math.abs(y(t + 1, j) - y(t, j)), 0) / splits.train.length || 1;
     forecast[s.names[j]] = {
-      model: metrics(actual, test.map((e, k) => actual[k] + e.model[j]), 1),
-      persistence: metrics(actual, test.map((e, k) => actual[k] + e.naive[j]), 1),
+      model: metrics(actual, test.map((e, k) => actual[k] + e.model[j]), scale),
+      persistence: metrics(actual, test.map((e, k) => actual[k] + e.naive[j]), scale),
     };
   }
   let anomalies: SensorRun['anomalies'] = null;
