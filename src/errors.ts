@@ -1,5 +1,5 @@
 /**
- * recur's two error classes. Every check in the library throws one of them,
+ * recur's error classes. Every check in the library throws one of them,
  * with a message that says what was expected and what arrived.
  *
  * @example
@@ -13,6 +13,11 @@ export class ShapeError extends Error {
 /** Malformed or mismatched data: files, CSV, text, model metadata, NaN inputs. */
 export class DataError extends Error {
   override name = 'DataError';
+}
+
+/** A compute backend that is unknown or not available on this machine, with the reason. */
+export class DeviceError extends Error {
+  override name = 'DeviceError';
 }
 
 /** Lazy assertion: the message is only built when the check fails. */

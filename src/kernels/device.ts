@@ -1,4 +1,4 @@
-import { ShapeError } from '../errors.js';
+import { DeviceError } from '../errors.js';
 import type { DType } from '../tensor/tensor.js';
 import type { AnyBackend, DeviceName } from './backend.js';
 import { setHostKernels } from './host.js';
@@ -51,10 +51,10 @@ export function getBackend(device: Device = defaultDevice, dtype: DType = 'float
   } else {
     const p = providers.get(device);
     if (p === undefined) {
-      throw new ShapeError(`device: expected one of auto, ${[...providers.keys()].join(', ')}, got '${String(device)}'`);
+      throw new DeviceError(`device: expected one of auto, ${[...providers.keys()].join(', ')}, got '${String(device)}'`);
     }
     const reason = p.unavailableReason();
-    if (reason !== null) throw new ShapeError(`device '${device}' is not available here: ${reason}`);
+    if (reason !== null) throw new DeviceError(`device '${device}' is not available here: ${reason}`);
     name = device;
   }
   const b = cached(name, () => providers.get(name)!.create());

@@ -1,7 +1,7 @@
 import { gradOf, record } from '../autograd/engine.js';
 import { ShapeError, assert } from '../errors.js';
 import { type Rng, defaultRng } from '../tensor/rng.js';
-import { type DType, type IntTensor, Tensor, allocData } from '../tensor/tensor.js';
+import { type DType, IntTensor, Tensor, allocData } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
 export interface EmbeddingOptions { paddingIdx?: number | null; dtype?: DType; rng?: Rng }
@@ -30,6 +30,7 @@ export class Embedding extends Module {
   }
 
   forward(ids: IntTensor): Tensor {
+    if (!(ids instanceof IntTensor)) throw new ShapeError(`Embedding: expected an IntTensor of ids (ints([…])), got ${(ids as object)?.constructor?.name ?? typeof ids}`);
     const V = this.numEmbeddings, E = this.embeddingDim, I = ids.data, W = this.weight.data;
     for (let i = 0; i < I.length; i++) {
       if (I[i] < 0 || I[i] >= V) throw new ShapeError(`Embedding: expected ids in [0, ${V}), got ${I[i]} at position ${i}`);

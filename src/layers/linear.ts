@@ -1,7 +1,7 @@
 import { linear } from '../autograd/matmul.js';
 import { assert } from '../errors.js';
 import { type Rng, defaultRng } from '../tensor/rng.js';
-import { type DType, Tensor, allocData } from '../tensor/tensor.js';
+import { type DType, Tensor, allocData, assertFinite } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
 export interface LinearOptions { bias?: boolean; dtype?: DType; rng?: Rng }
@@ -30,5 +30,8 @@ export class Linear extends Module {
     this.bias = (opts.bias ?? true) ? this.param('bias', uniformInit([outFeatures], k, dtype, rng)) : null;
   }
 
-  forward(x: Tensor): Tensor { return linear(x, this.weight, this.bias); }
+  forward(x: Tensor): Tensor {
+    assertFinite('Linear input', x.data);
+    return linear(x, this.weight, this.bias);
+  }
 }

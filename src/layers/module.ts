@@ -61,9 +61,16 @@ export class Module {
     return m;
   }
 
+  /** Every parameter once (a tensor shared by two submodules, e.g. tied weights, under its first name), as torch. */
   namedParameters(prefix = ''): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    return this.allNamedParameters(prefix).filter(([, t]) => !seen.has(t) && seen.add(t) !== undefined);
+  }
+
+  /** Every parameter under every name it has (what a state dict lists). */
+  private allNamedParameters(prefix: string): [string, Tensor][] {
     const out: [string, Tensor][] = this._paramNames.map((n) => [prefix + n, this.slot(n) as Tensor]);
-    for (const m of this._moduleNames) out.push(...(this.slot(m) as Module).namedParameters(`${prefix}${m}.`));
+    for (const m of this._moduleNames) out.push(...(this.slot(m) as Module).allNamedParameters(`${prefix}${m}.`));
     return out;
   }
 
@@ -85,7 +92,7 @@ export class Module {
 
   /** Parameters then buffers, by dotted name. The tensors are the live ones, not copies. */
   stateDict(): Record<string, Tensor> {
-    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
+    return Object.fromEntries([...this.allNamedParameters(''), ...this.namedBuffers()]);
   }
 
   /**
@@ -102,17 +109,17 @@ export class Module {
           + (missing.length ? `; missing: ${missing.join(', ')}` : '') + (extra.length ? `; unexpected: ${extra.join(', ')}` : ''));
       }
     }
-    for (const [k, t] of Object.entries(own)) {
-      if (!Object.hasOwn(state, k)) continue;
-      const src = state[k];
+    // every entry is checked before any is copied: a refused load leaves the module as it was
+    const pairs = Object.entries(own).filter(([k]) => Object.hasOwn(state, k)).map(([k, t]) => [k, t, state[k]] as const);
+    for (const [k, t, src] of pairs) {
       if (!sameShape(src.shape, t.shape)) {
         throw new ShapeError(`loadStateDict: '${k}' expected shape ${fmtShape(t.shape)}, got ${fmtShape(src.shape)}`);
       }
       for (let i = 0; i < src.data.length; i++) {
         if (!Number.isFinite(src.data[i])) throw new DataError(`loadStateDict: '${k}' holds ${src.data[i]} at flat index ${i}`);
       }
-      (t.data as Data).set(src.data);
     }
+    for (const [, t, src] of pairs) (t.data as Data).set(src.data);
     return this;
   }
 

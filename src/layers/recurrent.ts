@@ -82,6 +82,7 @@ export class RecurrentBase extends Module {
     this.bidirectional = opts.bidirectional ?? false;
     this.dtype = opts.dtype ?? 'float32';
     this.device = opts.device ?? 'auto';
+    getBackend(this.device, this.dtype); // an unknown or unavailable device fails here, not at the first forward
     this.rng = opts.rng ?? defaultRng();
 
     const H = this.hiddenSize, GH = cell.G * H, k = 1 / Math.sqrt(H), dirs = this.dirs;

@@ -1,5 +1,5 @@
 import { gradOf, record } from '../autograd/engine.js';
-import { type Tensor, allocData } from '../tensor/tensor.js';
+import { type Tensor, allocData, assertFinite } from '../tensor/tensor.js';
 import { type LossOptions, checkMask, checkReduction, checkSameShape, reduceLoss, reductionScale } from './reduce.js';
 
 export interface BceOptions extends LossOptions {
@@ -15,6 +15,7 @@ export interface BceOptions extends LossOptions {
 export function bceWithLogits(logits: Tensor, targets: Tensor, opts: BceOptions = {}): Tensor {
   const reduction = checkReduction('bceWithLogits', opts.reduction ?? 'mean');
   checkSameShape('bceWithLogits', logits.shape, targets.shape);
+  assertFinite('bceWithLogits targets', targets.data);
   const n = logits.size, mask = checkMask('bceWithLogits', opts.mask, n), X = logits.data, Y = targets.data;
   const p = opts.posWeight ?? 1;
   const el = allocData(logits.dtype, n);

@@ -1,6 +1,6 @@
 import { gradOf, record } from '../autograd/engine.js';
 import { ShapeError, fmtShape } from '../errors.js';
-import { type Tensor, allocData } from '../tensor/tensor.js';
+import { type Tensor, allocData, assertFinite } from '../tensor/tensor.js';
 import { type LossOptions, checkMask, checkReduction, reduceLoss, reductionScale } from './reduce.js';
 
 /**
@@ -17,6 +17,7 @@ export function pinballLoss(pred: Tensor, target: Tensor, quantiles: readonly nu
   if (pred.shape[pred.ndim - 1] !== Q || pred.size !== target.size * Q) {
     throw new ShapeError(`pinballLoss: expected pred of shape [${[...target.shape, Q].join(', ')}], got ${fmtShape(pred.shape)}`);
   }
+  assertFinite('pinballLoss target', target.data);
   const n = pred.size, mask = checkMask('pinballLoss', opts.mask, n), P = pred.data, Y = target.data;
   const el = allocData(pred.dtype, n);
   for (let i = 0; i < n; i++) {

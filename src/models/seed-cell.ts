@@ -1,12 +1,12 @@
 import { noGrad } from '../autograd/engine.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, fmtShape } from '../errors.js';
 import type { StepKernel } from '../kernels/backend.js';
 import { type Device, getBackend, getDefaultDevice } from '../kernels/device.js';
 import { Module } from '../layers/module.js';
 import { Adam } from '../optim/adam.js';
 import { Rng } from '../tensor/rng.js';
 import { randn, zeros } from '../tensor/init.js';
-import { type Data, Tensor } from '../tensor/tensor.js';
+import { type Data, Tensor, assertFinite } from '../tensor/tensor.js';
 
 /**
  * The seed: a recurrent cell made of three explicit matrices, written as plainly as the
@@ -39,6 +39,12 @@ export class MyRNNCell extends Module {
   }
 
   forward(x: Tensor): [Tensor, Tensor] {
+    const D = this.W_xh.shape[1], B = this.h.shape[1];
+    // a zero h (units, 1) broadcasts over a batch of columns, as in PyTorch
+    if (x.ndim !== 2 || x.shape[0] !== D || (x.shape[1] !== B && B !== 1)) {
+      throw new ShapeError(`MyRNNCell: expected x of shape ${fmtShape([D, B])} (input_dim, batch as in h), got ${fmtShape(x.shape)}`);
+    }
+    assertFinite('MyRNNCell input', x.data);
     this.h = this.W_hh.matmul(this.h).add(this.W_xh.matmul(x)).tanh();
     const y = this.W_hy.matmul(this.h);
     return [y, this.h];

@@ -8,7 +8,7 @@ import { ParamBuffer } from './params.js';
  * a new ParamBuffer here, since clipping should not rebind anyone's storage.
  */
 function gradsOf(params: readonly Tensor[] | ParamBuffer): Data[] {
-  if (params instanceof ParamBuffer) return [params.grad];
+  if (params instanceof ParamBuffer) { params.sync(); return [params.grad]; }
   return params.flatMap((p) => (p.grad ? [p.grad] : []));
 }
 

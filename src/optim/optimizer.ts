@@ -67,11 +67,12 @@ export abstract class Optimizer<H extends Hyper> {
 
   /** One update from the gradients currently in `params.grad`. */
   step(): void {
+    this.params.sync();
     this.stepCount++;
     this.update(this.stepCount);
   }
 
-  zeroGrad(): void { this.params.zeroGrad(); }
+  zeroGrad(): void { this.params.sync(); this.params.zeroGrad(); }
 
   /** The update rule: one loop over the flat arrays; `t` is the 1-based step number. */
   protected abstract update(t: number): void;

@@ -52,4 +52,31 @@ export class ParamBuffer {
 
   get size(): number { return this.data.length; }
   zeroGrad(): void { this.grad.fill(0); }
+
+  /**
+   * Brings back views a user replaced: `p.grad = null` (PyTorch's zero_grad(set_to_none=True))
+   * makes the next backward allocate a fresh array, and `p.data = …` swaps the values out. Their
+   * contents are copied into the flat buffers (a null gradient counts as zero) and the views
+   * re-bound, so the step sees what the user sees. Called by every optimizer step and clip.
+   */
+  sync(): void {
+    this.params.forEach((p, i) => {
+      const o = this.offsets[i], n = (i + 1 < this.offsets.length ? this.offsets[i + 1] : this.data.length) - o;
+      if (p.data.buffer !== this.data.buffer || p.data.byteOffset !== this.data.byteOffset + o * this.data.BYTES_PER_ELEMENT) {
+        assert(p.data.length === n, () => `ParamBuffer: '${p.name}' expected ${n} values, got ${p.data.length} (reassigned data of another size?)`, DataError);
+        this.data.set(p.data, o);
+        p.data = this.data.subarray(o, o + n);
+      }
+      const g = p.grad;
+      if (g === null || g.buffer !== this.grad.buffer || g.byteOffset !== this.grad.byteOffset + o * this.grad.BYTES_PER_ELEMENT) {
+        const view = this.grad.subarray(o, o + n);
+        if (g === null) view.fill(0);
+        else {
+          assert(g.length === n, () => `ParamBuffer: '${p.name}' expected a gradient of ${n} values, got ${g.length}`, DataError);
+          view.set(g);
+        }
+        p.grad = view;
+      }
+    });
+  }
 }

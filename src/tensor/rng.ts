@@ -76,13 +76,13 @@ export class Rng {
 
 const rotl = (x: number, k: number): number => (x << k) | (x >>> (32 - k));
 
-let globalRng = new Rng(0x5eed);
+const globalRng = new Rng(0x5eed);
 
 /** The library-wide generator used when no `rng` is passed (like torch's default generator). */
 export const defaultRng = (): Rng => globalRng;
 
 /** Seeds the default generator, like `torch.manual_seed`. */
 export function manualSeed(seed: number): Rng {
-  globalRng = new Rng(seed);
-  return globalRng;
+  // in place: layers built earlier (Dropout, RNN init) hold this generator and must see the new seed
+  return globalRng.seed(seed);
 }

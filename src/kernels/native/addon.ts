@@ -115,6 +115,8 @@ export function loadNative(): Loaded {
     return (loaded = { addon: null, reason: why, path: null });
   }
   const paths = candidates(m);
+  const asked = proc?.env?.RECUR_NATIVE_ADDON;
+  if (asked && !m.fs.existsSync(asked)) return (loaded = { addon: null, reason: `RECUR_NATIVE_ADDON=${asked}: no such file`, path: null });
   const path = paths.find((p) => m.fs.existsSync(p));
   if (path === undefined) {
     const status = buildStatus(m, paths[paths.length - 2]) ?? buildStatus(m, paths[paths.length - 1]);
