@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IntTensor, Tensor } from '../tensor/tensor.js';
-import { expectClose, loadJson, regenerate } from '../test-utils/index.js';
+import { expectClose, expectSameFixture, loadJson, regenerate } from '../test-utils/index.js';
 import {
   abs, add, backward, clamp, clone, concat, div, exp, gather, linear, log, logSoftmax, matmul, maximum, mean, mul,
   neg, permute, pow, relu, reshape, sigmoid, slice, softmax, split, sqrt, stack, sub, sum, tanh, transpose,
@@ -82,32 +82,38 @@ const OPS: Record<string, Op> = {
     logSoftmax(tanh(linear(x, wih, bih).add(linear(h0, whh, bhh))), -1),
 };
 
-const VALUES = { atol: 1e-5, rtol: 1e-5 };
-const GRADS = { atol: 1e-6, rtol: 1e-4 };
+/** float32 against the float64 reference, and float64 to the fixture's 12 stored digits. */
+const TOL = {
+  float32: { values: { atol: 1e-5, rtol: 1e-5 }, grads: { atol: 1e-6, rtol: 1e-4 } },
+  float64: { values: { atol: 1e-11, rtol: 1e-10 }, grads: { atol: 1e-11, rtol: 1e-10 } },
+} as const;
 
-describe(`PyTorch ${fixture.torch} parity of every autograd op (float32)`, () => {
+describe.each(['float32', 'float64'] as const)(`PyTorch ${fixture.torch} parity of every autograd op (%s)`, (dtype) => {
   it('the fixture and the op table name the same cases', () => {
     expect(fixture.cases.map((c) => c.name).sort()).toEqual(Object.keys(OPS).sort());
   });
 
+  // the inputs are float32 values written with 9 digits: read back through float32 for either dtype
+  const arr = (a: number[]): Float32Array | Float64Array => (dtype === 'float64' ? Float64Array.from(a, Math.fround) : Float32Array.from(a));
+  const { values, grads } = TOL[dtype];
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (name, c) => {
-    const xs = c.inputs.map((a) => new Tensor(Float32Array.from(a.data), a.shape, true));
+    const xs = c.inputs.map((a) => new Tensor(arr(a.data), a.shape, true));
     const ids = c.ids ? new IntTensor(Int32Array.from(c.ids.data), c.ids.shape) : null;
     const y = OPS[name](xs, ids);
     const ys = Array.isArray(y) ? y : [y];
     expect(ys.length, `${name}: number of outputs`).toBe(c.outputs.length);
     ys.forEach((t, k) => {
       expect(t.shape, `${name}: output ${k} shape`).toEqual(c.outputs[k].shape);
-      expect(t.dtype).toBe('float32');
-      expectClose(t.data, c.outputs[k].data, `${name}: output ${k}`, VALUES);
+      expect(t.dtype).toBe(dtype);
+      expectClose(t.data, c.outputs[k].data, `${name}: output ${k}`, values);
     });
     // L = Σ_k sum(y_k ⊙ w_k), exactly as the fixture defines it
-    const loss = ys.map((t, k) => t.mul(new Tensor(Float32Array.from(c.w[k]), t.shape)).sum()).reduce((a, b) => a.add(b));
+    const loss = ys.map((t, k) => t.mul(new Tensor(arr(c.w[k]), t.shape)).sum()).reduce((a, b) => a.add(b));
     backward(loss);
     xs.forEach((x, i) => {
       const g = c.grads[i];
       if (g === null) expect(x.grad, `${name}: d input ${i} should be absent`).toBeNull();
-      else expectClose(x.grad ?? new Float32Array(x.size), g, `${name}: d input ${i}`, GRADS);
+      else expectClose(x.grad ?? new Float32Array(x.size), g, `${name}: d input ${i}`, grads);
     });
   });
 });
@@ -117,6 +123,6 @@ describe('op fixtures', () => {
     const live = regenerate('ops.py', 'ops.json') as typeof fixture;
     expect(live.torch).toBe(fixture.torch);
     expect(live.cases.length).toBe(fixture.cases.length);
-    live.cases.forEach((c, i) => expect(c, c.name).toEqual(fixture.cases[i]));
+    live.cases.forEach((c, i) => expectSameFixture(c, fixture.cases[i], c.name));
   });
 });

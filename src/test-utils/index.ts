@@ -50,3 +50,29 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       + `(atol ${atol}, rtol ${rtol}; max |diff| over all ${max.toExponential(3)})`);
   }
 }
+
+/**
+ * A regenerated fixture against the committed one: the same structure, strings and integers, and
+ * numbers equal within `rtol·|expected| + atol` (float64 results written with 12 digits can differ in
+ * the last one when OpenBLAS picks another kernel for another CPU). Names the worst number's path.
+ */
+export function expectSameFixture(live: unknown, committed: unknown, what: string,
+  tol: { atol?: number; rtol?: number } = {}): void {
+  const atol = tol.atol ?? 1e-12, rtol = tol.rtol ?? 1e-10;
+  let worst: { excess: number; path: string; got: number; want: number } | null = null;
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (typeof a === 'number' && typeof b === 'number') {
+      const excess = Number.isNaN(a) !== Number.isNaN(b) ? Infinity : Math.abs(a - b) - (atol + rtol * Math.abs(b));
+      if (excess > (worst?.excess ?? 0)) worst = { excess, path, got: a, want: b };
+    } else if (Array.isArray(a) && Array.isArray(b)) {
+      expect(a.length, `${what}${path}: length`).toBe(b.length);
+      a.forEach((v, i) => walk(v, b[i], `${path}[${i}]`));
+    } else if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+      expect(Object.keys(a).sort(), `${what}${path}: keys`).toEqual(Object.keys(b).sort());
+      for (const k of Object.keys(a)) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    } else expect(a, `${what}${path}`).toEqual(b);
+  };
+  walk(live, committed, '');
+  const w = worst as { path: string; got: number; want: number } | null;
+  if (w) expect.fail(`${what}${w.path} is ${w.got}, committed ${w.want} (atol ${atol}, rtol ${rtol})`);
+}
