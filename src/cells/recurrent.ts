@@ -55,7 +55,13 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
   /** One-hot input: W_ihᵀ (D, G·H) for the gather, and the scatter target of its gradient. */
   wihT: Buf | null = null; dwihT: Buf | null = null; tmp: Buf | null = null;
   private key = '';
+  private dims: RecurrentDims | null = null;
+  private oneHot = false;
   private owned: Buf[] = [];
+  /** What backward reads, on the host, while the device buffers are given back (see spill). */
+  private spilled: {
+    gx: Data; hs: Data; cs: Data | null; aux: Data | null; x: Data | null; wih: Data; whh: Data; mask: Data | null; tokens: Int32Array | null;
+  } | null = null;
   /** Inputs as the backend sees them, from the last forward (released at the next). */
   inp: { x: Buf | null; wih: Buf; whh: Buf; bih: Buf | null; bhh: Buf | null; mask: Buf | null; tokens: Int32Array | null } | null = null;
   private uploads: [Buf, Data][] = [];
@@ -75,7 +81,47 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
     this.dh = a(B * H); this.dhPrev = a(B * H); this.dc = a(B * H); this.dhIn = a(B * H); this.dcIn = a(B * H);
     this.dy = a(N * H);
     if (oneHot) { this.wihT = a(D * GH); this.dwihT = a(D * GH); this.tmp = a(D * GH); }
-    this.key = key;
+    this.key = key; this.dims = d; this.oneHot = oneHot;
+  }
+
+  get isSpilled(): boolean { return this.spilled !== null; }
+
+  /**
+   * Moves what the backward reads (the gates, states and caches, and the inputs as uploaded) to
+   * host arrays and gives every device buffer back. For backends whose memory the collector
+   * cannot see (wasm): a forward whose graph is dropped without a backward then holds only
+   * collectable host memory. restore() brings it back before the backward.
+   */
+  spill(): void {
+    const { be, cell, inp, dims } = this;
+    if (this.spilled || !inp || !dims) return;
+    const { T, B, D, H } = dims, GH = cell.G * H, N = T * B;
+    const host = (b: Buf, n: number): Data => { const h = allocData(be.dtype, n); be.toHost(b, h); return h; };
+    this.spilled = {
+      gx: host(this.gx, N * GH), hs: host(this.hs, (T + 1) * B * H),
+      cs: cell.hasCellState ? host(this.cs, (T + 1) * B * H) : null, aux: cell.hasAux ? host(this.aux, N * H) : null,
+      x: inp.x === null ? null : host(inp.x, N * D), wih: host(inp.wih, GH * D), whh: host(inp.whh, GH * H),
+      mask: inp.mask === null ? null : host(inp.mask, N), tokens: inp.tokens,
+    };
+    const spilled = this.spilled;
+    this.dispose();
+    this.spilled = spilled;
+  }
+
+  /** Undoes spill(): device buffers again, holding what the forward left. */
+  restore(): void {
+    const s = this.spilled, d = this.dims;
+    if (!s || !d) return;
+    this.spilled = null;
+    this.prepare(d, this.oneHot);
+    const put = (h: Data, b: Buf): void => this.be.copy(this.upload(h), 0, b, 0, h.length);
+    put(s.gx, this.gx); put(s.hs, this.hs);
+    if (s.cs) put(s.cs, this.cs);
+    if (s.aux) put(s.aux, this.aux);
+    this.inp = {
+      x: s.x && this.upload(s.x), wih: this.upload(s.wih), whh: this.upload(s.whh), bih: null, bhh: null,
+      mask: s.mask && this.upload(s.mask), tokens: s.tokens,
+    };
   }
 
   /** A device view of a host array, released with the workspace's next upload round. */
@@ -85,7 +131,7 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
   dispose(): void {
     this.releaseUploads();
     for (const b of this.owned) this.be.release(b);
-    this.owned = []; this.key = ''; this.inp = null; this.wihT = this.dwihT = this.tmp = null;
+    this.owned = []; this.key = ''; this.inp = null; this.wihT = this.dwihT = this.tmp = null; this.spilled = null;
   }
 }
 

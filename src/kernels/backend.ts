@@ -29,6 +29,11 @@ export interface Backend<Buf = unknown> {
   toHost(b: Buf, host: Data, off?: number): void;
   /** Returns a buffer from alloc/fromHost to the backend. */
   release(b: Buf): void;
+  /**
+   * Buffers live outside the JavaScript heap and are freed only by release() (wasm linear
+   * memory), so nothing may hold them for a graph that could be dropped unseen.
+   */
+  readonly manualMemory?: boolean;
 
   // ---- dense ------------------------------------------------------------------------------
   /** C = alpha·op(A)·op(B) + beta·C, op(X) = Xᵀ when the flag is set; op(A) (M, K), op(B) (K, N). */

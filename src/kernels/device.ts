@@ -44,7 +44,14 @@ export function listDevices(): DeviceInfo[] {
  * @example getBackend('auto').description // e.g. "native (OpenBLAS, 2 threads, AVX-512)"
  */
 export function getBackend(device: Device = defaultDevice, dtype: DType = 'float32'): AnyBackend {
-  if (dtype === 'float64') return cached('cpu:float64', () => new JsBackend('float64'));
+  if (dtype === 'float64') {
+    // the reference kernels are the float64 ones; the fast backends compute in float32 only
+    if (device === 'auto' || device === 'cpu') return cached('cpu:float64', () => new JsBackend('float64'));
+    if (device !== 'wasm' && device !== 'native') {
+      throw new DeviceError(`device: expected one of auto, ${[...providers.keys()].join(', ')}, got '${String(device)}'`);
+    }
+    throw new DeviceError(`device '${device}' computes in float32 only; float64 runs on 'cpu' (or 'auto')`);
+  }
   let name: DeviceName;
   if (device === 'auto') {
     name = listDevices().find((d) => d.available)!.name;

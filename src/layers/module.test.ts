@@ -15,7 +15,7 @@ import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
-import { LSTM } from './recurrent.js';
+import { GRU, LSTM } from './recurrent.js';
 import '../autograd/methods.js';
 
 describe('optimizers see what the user sees', () => {
@@ -136,6 +136,11 @@ describe('public entry points refuse NaN and wrong shapes, saying expected versu
     const nan = zeros([2]); nan.data[1] = NaN;
     expect(() => lin.loadStateDict({ weight: zeros([2, 3]), bias: nan })).toThrow(/'bias' holds NaN at flat index 1/);
     expect(Array.from(lin.weight.data)).toEqual(before);
+    // a parsed payload whose values do not fill its shape: refused before anything is copied
+    expect(() => lin.loadStateDict({ weight: { shape: [2, 3], data: [9, 9, 9, 9, 9, 9] }, bias: { shape: [2], data: [1, 2, 3] } }))
+      .toThrow(/'bias' has shape \[2\] \(2 values\), got 3 values/);
+    expect(() => lin.loadStateDict({ weight: { shape: [2, 3], data: [9] }, bias: { shape: [2], data: [1, 2] } })).toThrow(DataError);
+    expect(Array.from(lin.weight.data)).toEqual(before);
   });
 });
 
@@ -144,6 +149,11 @@ describe('devices', () => {
     expect(() => getBackend('bogus' as never)).toThrow(DeviceError);
     expect(() => getBackend('bogus' as never)).toThrow(/device: expected one of auto, .*cpu.*, got 'bogus'/);
     expect(() => new LSTM({ inputSize: 2, hiddenSize: 2, device: 'bogus' as never })).toThrow(DeviceError);
+    expect(() => new LSTM({ inputSize: 2, hiddenSize: 2, device: 'gpu' as never, dtype: 'float64' })).toThrow(/got 'gpu'/);
+  });
+  it('float64 runs on cpu: asking a float32-only backend for it is a DeviceError, not a silent switch', () => {
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 2, device: 'wasm', dtype: 'float64' })).toThrow(/'wasm' computes in float32 only/);
+    expect(new GRU({ inputSize: 2, hiddenSize: 2, device: 'auto', dtype: 'float64' }).backend.name).toBe('cpu');
   });
   it('forcing a backend that is not available says why; auto falls back', () => {
     const script = `import { getBackend } from './src/kernels/index.ts';

@@ -115,6 +115,9 @@ export class Module {
       if (!sameShape(src.shape, t.shape)) {
         throw new ShapeError(`loadStateDict: '${k}' expected shape ${fmtShape(t.shape)}, got ${fmtShape(src.shape)}`);
       }
+      if (src.data.length !== t.size) {
+        throw new DataError(`loadStateDict: '${k}' has shape ${fmtShape(src.shape)} (${t.size} values), got ${src.data.length} values`);
+      }
       for (let i = 0; i < src.data.length; i++) {
         if (!Number.isFinite(src.data[i])) throw new DataError(`loadStateDict: '${k}' holds ${src.data[i]} at flat index ${i}`);
       }

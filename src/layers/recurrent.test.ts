@@ -22,6 +22,7 @@ describe.each(kinds)('%s: float64 finite-difference gradients', (_name, Kind) =>
     ['two layers, bidirectional', { numLayers: 2, bidirectional: true }, {}],
     ['batch first, no bias', { batchFirst: true, bias: false }, {}],
     ['variable lengths, bidirectional', { bidirectional: true }, { lengths: [4, 2, 1] }],
+    ['two layers, bidirectional, batch first, variable lengths', { numLayers: 2, bidirectional: true, batchFirst: true }, { lengths: [2, 4, 1] }],
   ];
   it.each(cases)('%s', (_c, extra, fw) => {
     const rng = new Rng(7);
@@ -74,7 +75,33 @@ describe('recurrent layers: bad input', () => {
   it('rejects lengths beyond T', () => {
     expect(() => m.forward(randn([4, 2, 3]), {}, { lengths: [4, 5] })).toThrow('expected lengths in [0, 4], got 5');
   });
+  it('names the expected state dtype', () => {
+    expect(() => m.forward(randn([4, 2, 3]), { h0: randn([1, 2, 2], { dtype: 'float64' }) })).toThrow('LSTM: expected a float32 h0, got float64');
+  });
+  it('refuses a reassigned weight of the wrong shape, naming it', () => {
+    const g = new GRU({ inputSize: 3, hiddenSize: 2 });
+    (g as unknown as Record<string, unknown>).weight_hh_l0 = randn([6, 3]);
+    expect(() => g.forward(randn([4, 2, 3]))).toThrow('GRU: expected weight_hh_l0 a float32 tensor of shape [6, 2], got a float32 tensor of shape [6, 3]');
+  });
   it('rejects token ids outside the vocabulary', () => {
     expect(() => m.forward(new IntTensor(Int32Array.from([0, 1, 3, 0]), [2, 2]))).toThrow('expected token ids in [0, 3)');
+  });
+});
+
+describe('recurrent layers: parameters and options as a PyTorch user writes them', () => {
+  it('a reassigned parameter is the one forward uses (and the state dict lists)', () => {
+    const g = new GRU({ inputSize: 3, hiddenSize: 2, rng: new Rng(1) });
+    const x = randn([4, 2, 3], { rng: new Rng(2) });
+    const before = Array.from(g.forward(x).output.data);
+    const w = randn([6, 2], { rng: new Rng(3) });
+    (g as unknown as Record<string, unknown>).weight_hh_l0 = w;
+    expect(g.stateDict().weight_hh_l0).toBe(w);
+    expect(g.weights[0].whh).toBe(w);
+    expect(Array.from(g.forward(x).output.data)).not.toEqual(before);
+  });
+  it('lengths may be an IntTensor', () => {
+    const m = new LSTM({ inputSize: 3, hiddenSize: 2, rng: new Rng(4) }), x = randn([4, 2, 3], { rng: new Rng(5) });
+    const a = m.forward(x, {}, { lengths: [4, 2] }), b = m.forward(x, {}, { lengths: new IntTensor(Int32Array.from([4, 2]), [2]) });
+    expect(Array.from(b.hT.data)).toEqual(Array.from(a.hT.data));
   });
 });

@@ -41,8 +41,11 @@ export interface RecurrentState { h0?: Tensor | null; c0?: Tensor | null }
 export interface RecurrentResult { output: Tensor; hT: Tensor; cT: Tensor | null }
 export interface ForwardOptions {
   /** Real length of each sequence in the batch (≤ T); steps beyond it are padding. */
-  lengths?: ArrayLike<number> | null;
+  lengths?: ArrayLike<number> | IntTensor | null;
 }
+
+/** Forwards awaiting their backward whose activations stay in (manually managed) device memory. */
+const KEEP_LENT = 2;
 
 export interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
 
@@ -57,11 +60,13 @@ export class RecurrentBase extends Module {
   readonly dtype: DType;
   device: Device;
   private readonly rng: Rng;
-  /** Weights per (layer, direction), index layer·dirs + dir. */
-  readonly weights: LayerWeights[] = [];
+  /** Parameter-name suffix per (layer, direction), index layer·dirs + dir: `_l0`, `_l0_reverse`, … */
+  private readonly suffixes: string[] = [];
   /** Free workspaces per (layer, direction); a forward whose tape is alive holds its own. */
   private pool: RecurrentWorkspace<unknown>[][] = [];
   private poolBackend: AnyBackend | null = null;
+  /** Workspaces held by forwards whose backward has not run, still in device memory, oldest first. */
+  private lent: RecurrentWorkspace<unknown>[][] = [];
 
   constructor(readonly cell: Cell, opts: RecurrentOptions) {
     super();
@@ -95,13 +100,45 @@ export class RecurrentBase extends Module {
       const D = l === 0 ? this.inputSize : dirs * H;
       for (let dir = 0; dir < dirs; dir++) {
         const sfx = `_l${l}${dir === 1 ? '_reverse' : ''}`;
-        const wih = this.param(`weight_ih${sfx}`, init([GH, D]));
-        const whh = this.param(`weight_hh${sfx}`, init([GH, H]));
-        const bih = this.bias ? this.param(`bias_ih${sfx}`, init([GH])) : null;
-        const bhh = this.bias ? this.param(`bias_hh${sfx}`, init([GH])) : null;
-        this.weights.push({ wih, whh, bih, bhh });
+        this.param(`weight_ih${sfx}`, init([GH, D]));
+        this.param(`weight_hh${sfx}`, init([GH, H]));
+        if (this.bias) this.param(`bias_ih${sfx}`, init([GH]));
+        if (this.bias) this.param(`bias_hh${sfx}`, init([GH]));
+        this.suffixes.push(sfx);
       }
     }
+  }
+
+  /**
+   * Weights per (layer, direction), index layer·dirs + dir, read from the parameters themselves,
+   * so `lstm.weight_hh_l0 = t` takes effect (after a shape check at the next forward).
+   */
+  get weights(): LayerWeights[] {
+    const slot = (n: string): Tensor => (this as unknown as Record<string, Tensor>)[n];
+    return this.suffixes.map((sfx) => ({
+      wih: slot(`weight_ih${sfx}`), whh: slot(`weight_hh${sfx}`),
+      bih: this.bias ? slot(`bias_ih${sfx}`) : null, bhh: this.bias ? slot(`bias_hh${sfx}`) : null,
+    }));
+  }
+
+  /** The weights, each checked against the shape and dtype the layer was built with. */
+  private checkedWeights(): LayerWeights[] {
+    const H = this.hiddenSize, GH = this.cell.G * H;
+    return this.weights.map((w, k) => {
+      const D = k < this.dirs ? this.inputSize : this.dirs * H, sfx = this.suffixes[k];
+      const want: [string, Tensor | null, number[]][] = [
+        [`weight_ih${sfx}`, w.wih, [GH, D]], [`weight_hh${sfx}`, w.whh, [GH, H]],
+        [`bias_ih${sfx}`, w.bih, [GH]], [`bias_hh${sfx}`, w.bhh, [GH]],
+      ];
+      for (const [name, t, shape] of want) {
+        if (t === null) continue;
+        if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || t.dtype !== this.dtype) {
+          throw new ShapeError(`${this.label}: expected ${name} a ${this.dtype} tensor of shape ${fmtShape(shape)}, `
+            + `got ${t instanceof Tensor ? `a ${t.dtype} tensor of shape ${fmtShape(t.shape)}` : String(t)}`);
+        }
+      }
+      return w;
+    });
   }
 
   get dirs(): number { return this.bidirectional ? 2 : 1; }
@@ -110,19 +147,29 @@ export class RecurrentBase extends Module {
   /** The backend these layers run on ('auto' resolves to the fastest available). */
   get backend(): AnyBackend { return getBackend(this.device, this.dtype); }
 
-  /** Workspaces for every (layer, direction), taken from the pool (or made) for one forward. */
+  /**
+   * Workspaces for every (layer, direction), taken from the pool (or made) for one forward.
+   * Where device memory is not collected (wasm), at most KEEP_LENT forwards awaiting their
+   * backward keep their activations there; older ones are spilled to host arrays, so a graph
+   * dropped without a backward (a validation pass outside noGrad) leaks nothing.
+   */
   private acquire(): RecurrentWorkspace<unknown>[] {
     const be = this.backend;
     if (be !== this.poolBackend) {
       for (const list of this.pool) for (const w of list) w.dispose();
-      this.pool = [];
+      this.pool = []; this.lent = [];
       this.poolBackend = be;
     }
-    return Array.from({ length: this.numLayers * this.dirs }, (_, k) =>
+    if (be.manualMemory) while (this.lent.length >= KEEP_LENT) for (const w of this.lent.shift()!) w.spill();
+    const wss = Array.from({ length: this.numLayers * this.dirs }, (_, k) =>
       (this.pool[k] ??= []).pop() ?? new RecurrentWorkspace(be, this.cell));
+    if (be.manualMemory) this.lent.push(wss);
+    return wss;
   }
 
   private giveBack(ws: RecurrentWorkspace<unknown>[]): void {
+    const i = this.lent.indexOf(ws);
+    if (i >= 0) this.lent.splice(i, 1);
     if (ws[0].be !== this.poolBackend) { for (const w of ws) w.dispose(); return; }
     ws.forEach((w, k) => (this.pool[k] ??= []).push(w));
   }
@@ -133,6 +180,7 @@ export class RecurrentBase extends Module {
    */
   forward(input: Tensor | IntTensor, state: RecurrentState = {}, opts: ForwardOptions = {}): RecurrentResult {
     const name = this.label, H = this.hiddenSize, L = this.numLayers, dirs = this.dirs, K = L * dirs;
+    const weights = this.checkedWeights();
     const tokens = input instanceof IntTensor;
     const unbatched = tokens ? input.shape.length === 1 : input.shape.length === 2;
     const wantDims = tokens ? 2 : 3;
@@ -163,14 +211,16 @@ export class RecurrentBase extends Module {
       if (t.shape.length !== stateShape.length || t.shape.some((d, i) => d !== stateShape[i])) {
         throw new ShapeError(`${name}: expected ${what} of shape ${fmtShape(stateShape)} (layers·directions, batch, hidden), got ${fmtShape(t.shape)}`);
       }
+      if (t.dtype !== this.dtype) throw new ShapeError(`${name}: expected a ${this.dtype} ${what}, got ${t.dtype}`);
       assertFinite(`${name} ${what}`, t.data);
       return t;
     };
     const h0 = checkState(state.h0, 'h0');
     const c0 = this.cell.hasCellState ? checkState(state.c0, 'c0') : null;
     if (!this.cell.hasCellState && state.c0) throw new ShapeError(`${name}: got a c0, but only LSTM has a cell state`);
-    const mask = opts.lengths ? lengthMask(opts.lengths, T, B, name, this.dtype) : null;
-    const lens = opts.lengths ? Int32Array.from(opts.lengths) : null;
+    const lengths = opts.lengths instanceof IntTensor ? opts.lengths.data : opts.lengths;
+    const mask = lengths ? lengthMask(lengths, T, B, name, this.dtype) : null;
+    const lens = lengths ? Int32Array.from(lengths) : null;
 
     // time-major host copies of the input
     const xTM = tokens ? null : toTimeMajor((input as Tensor).data, T, B, D, this.batchFirst && !unbatched, this.dtype);
@@ -187,7 +237,7 @@ export class RecurrentBase extends Module {
       const Dl = l === 0 ? D : dirs * H;
       layerOut = allocData(this.dtype, T * B * dirs * H);
       for (let dir = 0; dir < dirs; dir++) {
-        const k = l * dirs + dir, w = this.weights[k];
+        const k = l * dirs + dir, w = weights[k];
         const rev = dir === 1;
         const r = recurrentForward(wss[k], { T, B, D: Dl, H }, {
           x: layerIn === null ? null : rev ? reverseTime(layerIn, T, B, Dl, lens) : layerIn,
@@ -223,6 +273,7 @@ export class RecurrentBase extends Module {
     const inputs = [...(tokens ? [] : [input as Tensor]), ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params];
     const outputs = cT ? [output, hT, cT] : [output, hT];
     fusedOp(this.cell.mode, inputs, outputs, ([gOut, ghT, gcT]) => {
+      for (const w of wss) w.restore();
       const xNeedsGrad = !tokens && (input as Tensor).requiresGrad;
       let dOut: Data | null = gOut ? (this.batchFirst && !unbatched ? toTimeMajor(gOut, T, B, outFeat, true, this.dtype) : gOut.slice()) : null;
       for (let l = L - 1; l >= 0; l--) {
@@ -232,7 +283,7 @@ export class RecurrentBase extends Module {
         const needDx = l > 0 || xNeedsGrad;
         const dIn = needDx ? allocData(this.dtype, T * B * Dl) : null;
         for (let dir = 0; dir < dirs; dir++) {
-          const k = l * dirs + dir, w = this.weights[k], rev = dir === 1;
+          const k = l * dirs + dir, w = weights[k], rev = dir === 1;
           let dy: Data | null = null;
           if (dOut) { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); if (rev) dy = reverseTime(dy, T, B, H, lens); }
           const dx = dIn ? (rev ? allocData(this.dtype, T * B * Dl) : dIn) : null;

@@ -28,6 +28,7 @@ export function bceWithLogits(logits: Tensor, targets: Tensor, opts: BceOptions 
   return record(out, [logits], 'bceWithLogits', () => {
     const g = out.grad!, gx = gradOf(logits);
     for (let i = 0; i < n; i++) {
+      if (mask && mask[i] === 0) continue; // no gradient, even when the mean is over nothing (NaN, as torch)
       const y = Y[i], s = 1 / (1 + Math.exp(-X[i]));
       const d = s * (1 + (p - 1) * y) - p * y;
       gx[i] += d * (mask ? mask[i] : 1) * (reduction === 'none' ? g[i] : g[0] * scale);

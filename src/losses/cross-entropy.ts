@@ -20,7 +20,8 @@ export function crossEntropy(logits: Tensor, targets: IntTensor, opts: CrossEntr
   const ignore = opts.ignoreIndex ?? -100;
   const C = logits.shape[logits.ndim - 1], N = logits.size / C;
   const lead = logits.shape.slice(0, -1);
-  if (logits.ndim < 1 || targets.size !== N || (targets.shape.length !== lead.length && targets.shape.length !== 1)) {
+  const flat = targets.shape.length === 1 && targets.size === N; // (N,) against logits (…, C) flattened
+  if (logits.ndim < 1 || !(flat || (targets.shape.length === lead.length && targets.shape.every((d, i) => d === lead[i])))) {
     throw new ShapeError(`crossEntropy: expected targets of shape ${fmtShape(lead)}, got ${fmtShape(targets.shape)} (logits ${fmtShape(logits.shape)})`);
   }
   const mask = checkMask('crossEntropy', opts.mask, N);
@@ -38,7 +39,8 @@ export function crossEntropy(logits: Tensor, targets: IntTensor, opts: CrossEntr
   const out = reduceLoss(losses, lead, reduction, scale);
   return record(out, [logits], 'crossEntropy', () => {
     const g = out.grad!, rowScale = allocData(logits.dtype, N);
-    for (let i = 0; i < N; i++) rowScale[i] = (reduction === 'none' ? g[i] : g[0] * scale) * w[i];
+    // a row of weight 0 gets no gradient, even when nothing is counted (mean over 0 rows is NaN, its gradient 0, as torch)
+    for (let i = 0; i < N; i++) rowScale[i] = w[i] === 0 ? 0 : (reduction === 'none' ? g[i] : g[0] * scale) * w[i];
     hostKernels(X).softmaxXentBackward(N, C, probs, Y, rowScale, gradOf(logits));
   });
 }

@@ -58,7 +58,11 @@ describe('losses: bad input', () => {
   it('cross-entropy names expected target shape', () => {
     expect(() => crossEntropy(randn([4, 3]), new IntTensor(new Int32Array(5), [5]))).toThrow('crossEntropy: expected targets of shape [4], got [5]');
   });
-  it('cross-entropy rejects a class out of range', () => {
+  it('cross-entropy refuses targets of the right size but the wrong shape (transposed)', () => {
+    expect(() => crossEntropy(randn([2, 3, 5]), new IntTensor(new Int32Array(6), [3, 2]))).toThrow('expected targets of shape [2, 3], got [3, 2]');
+    expect(crossEntropy(randn([2, 3, 5]), new IntTensor(new Int32Array(6), [6])).shape).toEqual([]); // flattened is fine
+  });
+  it('cross-entropy refuses a class out of range', () => {
     expect(() => crossEntropy(randn([2, 3]), new IntTensor(Int32Array.from([0, 3]), [2]))).toThrow('expected targets in [0, 3) or ignoreIndex -100, got 3 at position 1');
   });
   it('mse names expected target shape', () => {
@@ -69,5 +73,23 @@ describe('losses: bad input', () => {
   });
   it('unknown reduction', () => {
     expect(() => mseLoss(randn([2]), randn([2]), { reduction: 'avg' as Reduction })).toThrow("expected reduction 'mean', 'sum' or 'none', got 'avg'");
+  });
+});
+
+describe('losses: a mean over nothing (every target ignored, or an all-zero mask)', () => {
+  // as torch: the loss is NaN (0/0) and the gradient is zero, so a step on it moves nothing
+  const cases: [string, (x: Tensor) => Tensor][] = [
+    ['cross-entropy, all ignored', (x) => crossEntropy(x, new IntTensor(Int32Array.from([-100, -100]), [2]))],
+    ['cross-entropy, zero mask', (x) => crossEntropy(x, new IntTensor(Int32Array.from([0, 1]), [2]), { mask: [0, 0] })],
+    ['mse, zero mask', (x) => mseLoss(x, randn([2, 3]), { mask: [0, 0, 0, 0, 0, 0] })],
+    ['bce, zero mask', (x) => bceWithLogits(x, randn([2, 3]), { mask: [0, 0, 0, 0, 0, 0] })],
+    ['pinball, zero mask', (x) => pinballLoss(x, randn([2]), [0.1, 0.5, 0.9], { mask: [0, 0, 0, 0, 0, 0] })],
+  ];
+  it.each(cases)('%s', (_n, f) => {
+    const x = randn([2, 3], { requiresGrad: true });
+    const loss = f(x);
+    expect(loss.item()).toBeNaN();
+    loss.backward();
+    expect(Array.from(x.grad!)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

@@ -16,6 +16,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): 
     const g = out.grad!;
     const gi = input.requiresGrad ? gradOf(input) : null, gt = target.requiresGrad ? gradOf(target) : null;
     for (let i = 0; i < n; i++) {
+      if (mask && mask[i] === 0) continue; // no gradient, even when the mean is over nothing (NaN, as torch)
       const d = 2 * (X[i] - Y[i]) * (mask ? mask[i] : 1) * (reduction === 'none' ? g[i] : g[0] * scale);
       if (gi) gi[i] += d;
       if (gt) gt[i] -= d;

@@ -29,6 +29,7 @@ export function pinballLoss(pred: Tensor, target: Tensor, quantiles: readonly nu
   return record(out, [pred], 'pinballLoss', () => {
     const g = out.grad!, gp = gradOf(pred);
     for (let i = 0; i < n; i++) {
+      if (mask && mask[i] === 0) continue; // no gradient, even when the mean is over nothing (NaN)
       const q = quantiles[i % Q], e = Y[Math.floor(i / Q)] - P[i];
       // dℓ/dŷ = −q where e > 0, 1 − q where e < 0 (0 at the kink, as torch's max gives for equal slopes)
       const d = e > 0 ? -q : e < 0 ? 1 - q : 0;

@@ -1,5 +1,5 @@
 import type { Data, Tensor } from '../tensor/tensor.js';
-import { type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
+import { type FlatView, type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
 import type { ParamBuffer } from './params.js';
 
 /** Options of {@link Adagrad}; defaults are torch 1.13's. */
@@ -34,8 +34,8 @@ export class Adagrad extends Optimizer<AdagradHyper> {
     super(SPEC, params, options);
   }
 
-  protected update(t: number): void {
-    adagradUpdate(this.params.data, this.params.grad, this.state.sum, t, this.hyper);
+  protected update(t: number, { data, grad, state }: FlatView): void {
+    adagradUpdate(data, grad, state.sum, t, this.hyper);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DataError } from '../errors.js';
 import type { Data, Tensor } from '../tensor/tensor.js';
-import { type OptimizerSpec, Optimizer, checkDecay, checkNonNegative } from './optimizer.js';
+import { type FlatView, type OptimizerSpec, Optimizer, checkDecay, checkNonNegative } from './optimizer.js';
 import type { ParamBuffer } from './params.js';
 
 /** Options of {@link Adam} and {@link AdamW}; defaults are torch 1.13's (AdamW's weightDecay is 1e-2). */
@@ -43,8 +43,7 @@ export class Adam extends Optimizer<AdamHyper> {
     super(ADAM, params, options);
   }
 
-  protected update(t: number): void {
-    const { data, grad } = this.params, s = this.state;
+  protected update(t: number, { data, grad, state: s }: FlatView): void {
     adamUpdate(data, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq ?? null, t, this.hyper, false);
   }
 }
@@ -58,8 +57,7 @@ export class AdamW extends Optimizer<AdamHyper> {
     super(ADAMW, params, options);
   }
 
-  protected update(t: number): void {
-    const { data, grad } = this.params, s = this.state;
+  protected update(t: number, { data, grad, state: s }: FlatView): void {
     adamUpdate(data, grad, s.expAvg, s.expAvgSq, s.maxExpAvgSq ?? null, t, this.hyper, true);
   }
 }

@@ -6,7 +6,8 @@ import { clipGradNorm, clipGradValue } from './clip.js';
 import { ParamBuffer } from './params.js';
 
 interface ClipCase { normType: number | 'inf'; maxNorm: number; grads: number[][]; totalNorm: number; clipped: number[][] }
-const fx = loadJson('src/optim/fixtures/optim.json') as { shapes: number[][]; clip: ClipCase[] };
+interface ClipValueCase { clipValue: number; grads: number[][]; clipped: number[][] }
+const fx = loadJson('src/optim/fixtures/optim.json') as { shapes: number[][]; clip: ClipCase[]; clipValue: ClipValueCase[] };
 
 /** Tensors holding the case's gradients (float32, like torch's). */
 function withGrads(grads: number[][]): Tensor[] {
@@ -67,6 +68,12 @@ describe('clipGradNorm matches torch.nn.utils.clip_grad_norm_', () => {
 });
 
 describe('clipGradValue', () => {
+  it.each(fx.clipValue.map((c) => [c.clipValue, c] as const))('matches torch.nn.utils.clip_grad_value_ at %s', (_v, c) => {
+    const params = withGrads(c.grads);
+    clipGradValue(params, c.clipValue);
+    params.forEach((t, j) => expectClose(t.grad!, c.clipped[j].map(Math.fround), `clipped grad ${j}`, { atol: 0 })); // exact, in float32
+  });
+
   it('clamps each element into [-clip, clip], keeping NaN', () => {
     const t = new Tensor(new Float32Array(4), [4], true);
     t.grad = Float32Array.from([-3, 0.5, 2, NaN]);

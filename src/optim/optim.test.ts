@@ -213,3 +213,47 @@ describe('options', () => {
     expect(Array.from(opt.params.grad).every((g) => g === 0)).toBe(true);
   });
 });
+
+describe('which parameters a step moves, as torch.optim', () => {
+  const t = (v: number[], name: string): Tensor => { const x = new Tensor(Float32Array.from(v), [v.length], true); x.name = name; return x; };
+
+  it('skips a parameter whose grad is null (torch: None), momentum and weight decay included', () => {
+    const a = t([1, 2], 'a'), b = t([3, 4], 'b'), c = t([5], 'c');
+    const opt = new SGD([a, b, c], { lr: 0.1, momentum: 0.9, weightDecay: 0.5 });
+    a.grad!.set([1, 1]); c.grad!.set([2]);
+    b.grad = null;
+    opt.step();
+    expect(Array.from(b.data)).toEqual([3, 4]);
+    // a and c move exactly as they would in an optimizer of their own
+    const a2 = t([1, 2], 'a2'), c2 = t([5], 'c2'), ref = new SGD([a2, c2], { lr: 0.1, momentum: 0.9, weightDecay: 0.5 });
+    a2.grad!.set([1, 1]); c2.grad!.set([2]); ref.step();
+    expect(Array.from(a.data)).toEqual(Array.from(a2.data));
+    expect(Array.from(c.data)).toEqual(Array.from(c2.data));
+  });
+
+  it('zeroGrad(true) sets every grad to null, and the next step moves nothing without a backward', () => {
+    const a = t([1, 2], 'a'), opt = new Adam([a], { lr: 0.1, weightDecay: 0.1 });
+    a.grad!.set([1, 1]); opt.step();
+    const after = Array.from(a.data);
+    opt.zeroGrad(true);
+    expect(a.grad).toBeNull();
+    opt.step();
+    expect(Array.from(a.data)).toEqual(after);
+  });
+
+  it('a second optimizer over some of the parameters (fine-tuning a head, rebuilding one): each step sees the current values', () => {
+    const body = t([1, 1], 'body'), head = t([2, 2], 'head');
+    const all = new SGD([body, head], { lr: 0.5 });
+    const onlyHead = new SGD([head], { lr: 0.25 });
+    body.grad!.fill(1); head.grad!.fill(1);
+    all.step();                                     // body 0.5, head 1.5
+    head.grad!.fill(2);
+    onlyHead.step();                                // head 1.5 − 0.25·2 = 1.0
+    expect(Array.from(head.data)).toEqual([1, 1]);
+    expect(Array.from(body.data)).toEqual([0.5, 0.5]);
+    all.zeroGrad(); body.grad!.fill(1); head.grad!.fill(1);
+    all.step();                                     // from head's current 1.0, not a stale 1.5
+    expect(Array.from(head.data)).toEqual([0.5, 0.5]);
+    expect(Array.from(body.data)).toEqual([0, 0]);
+  });
+});

@@ -32,14 +32,16 @@ export interface OptimizerSpec<H extends Hyper> {
   buffers(h: H): Record<string, number>;
 }
 
+/** Equal-length flat views an update loops over: values, gradients and the optimizer's state buffers. */
+export interface FlatView { data: Data; grad: Data; state: Record<string, Data> }
+
 /**
  * Base of every optimizer, like `torch.optim.Optimizer` with a single parameter group.
  *
  * The parameters are flattened into one {@link ParamBuffer}, so an update is one loop over
- * `data`, `grad` and the state buffers, which have the same length. One consequence differs from
- * torch: torch skips a parameter whose `.grad` is None, while here the flat buffer is the unit,
- * so a parameter the loss never reached is updated with a zero gradient (weight decay and
- * momentum still move it). To keep a parameter frozen, leave it out of the optimizer.
+ * `data`, `grad` and the state buffers, which have the same length. As in torch, a parameter
+ * whose `.grad` is null (never reached, or `zeroGrad(true)`) is skipped: the update runs over the
+ * runs of the others. The step count is the optimizer's, not each parameter's.
  */
 export abstract class Optimizer<H extends Hyper> {
   readonly params: ParamBuffer;
@@ -65,17 +67,26 @@ export abstract class Optimizer<H extends Hyper> {
   /** A copy of the current hyperparameters. */
   get options(): Readonly<H> { return cloneHyper(this.hyper); }
 
-  /** One update from the gradients currently in `params.grad`. */
+  /** One update from the gradients currently in the parameters' `.grad`. */
   step(): void {
-    this.params.sync();
+    const hasGrad = this.params.sync();
     this.stepCount++;
-    this.update(this.stepCount);
+    const { data, grad } = this.params, n = data.length;
+    for (const [lo, hi] of this.params.runs(hasGrad)) {
+      const cut = (a: Data): Data => (lo === 0 && hi === n ? a : a.subarray(lo, hi));
+      this.update(this.stepCount, { data: cut(data), grad: cut(grad), state: Object.fromEntries(Object.entries(this.state).map(([k, v]) => [k, cut(v)])) });
+    }
   }
 
-  zeroGrad(): void { this.params.sync(); this.params.zeroGrad(); }
+  /** Zeroes the gradients, or with `setToNone` sets every `.grad` to null (torch's zero_grad(set_to_none=True)). */
+  zeroGrad(setToNone = false): void {
+    this.params.sync();
+    this.params.zeroGrad();
+    if (setToNone) for (const p of this.params.params) p.grad = null;
+  }
 
-  /** The update rule: one loop over the flat arrays; `t` is the 1-based step number. */
-  protected abstract update(t: number): void;
+  /** The update rule: one loop over equal-length flat views; `t` is the 1-based step number. */
+  protected abstract update(t: number, v: FlatView): void;
 
   /** A deep copy: later steps do not change a saved state dict. */
   stateDict(): OptimizerStateDict {

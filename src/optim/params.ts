@@ -7,7 +7,9 @@ import { type Data, type Tensor, allocData } from '../tensor/tensor.js';
  * optimizer step and checkpoints are each one loop over one array.
  *
  * Values are copied in once; afterwards the views *are* the parameters. Building a second
- * buffer over the same tensors returns the first one.
+ * buffer over the same tensors returns the first one. A buffer over other sets that share
+ * tensors with it (a new optimizer over the head only, two optimizers, a rebuilt one) takes
+ * those tensors over; whichever buffer steps next pulls in their current values (sync).
  */
 export class ParamBuffer {
   readonly data: Data;
@@ -32,7 +34,6 @@ export class ParamBuffer {
     let n = 0;
     for (const p of params) {
       assert(p.dtype === dtype, () => `ParamBuffer: expected every parameter in ${dtype}, got ${p.dtype} for '${p.name}'`, DataError);
-      assert(!ParamBuffer.owners.has(p), () => `ParamBuffer: '${p.name}' already belongs to another flat buffer (two optimizers over one parameter?)`, DataError);
       offsets.push(n);
       n += p.size;
     }
@@ -54,13 +55,15 @@ export class ParamBuffer {
   zeroGrad(): void { this.grad.fill(0); }
 
   /**
-   * Brings back views a user replaced: `p.grad = null` (PyTorch's zero_grad(set_to_none=True))
-   * makes the next backward allocate a fresh array, and `p.data = …` swaps the values out. Their
-   * contents are copied into the flat buffers (a null gradient counts as zero) and the views
-   * re-bound, so the step sees what the user sees. Called by every optimizer step and clip.
+   * Brings back views that were replaced: `p.grad = null` (PyTorch's zero_grad(set_to_none=True))
+   * makes the next backward allocate a fresh array, `p.data = …` swaps the values out, and another
+   * buffer over the same tensor rebinds both. Their contents are copied into these flat buffers
+   * (a null gradient as zeros) and the views re-bound, so the step sees what the user sees.
+   * Called by every optimizer step and clip. Returns, per parameter, whether it had a gradient
+   * (torch's optimizers skip a parameter whose .grad is None).
    */
-  sync(): void {
-    this.params.forEach((p, i) => {
+  sync(): boolean[] {
+    return this.params.map((p, i) => {
       const o = this.offsets[i], n = (i + 1 < this.offsets.length ? this.offsets[i + 1] : this.data.length) - o;
       if (p.data.buffer !== this.data.buffer || p.data.byteOffset !== this.data.byteOffset + o * this.data.BYTES_PER_ELEMENT) {
         assert(p.data.length === n, () => `ParamBuffer: '${p.name}' expected ${n} values, got ${p.data.length} (reassigned data of another size?)`, DataError);
@@ -77,6 +80,20 @@ export class ParamBuffer {
         }
         p.grad = view;
       }
+      ParamBuffer.owners.set(p, this);
+      return g !== null;
     });
+  }
+
+  /** Element ranges [lo, hi) covering the parameters flagged in `on`, contiguous runs merged. */
+  runs(on: readonly boolean[]): [number, number][] {
+    const out: [number, number][] = [];
+    on.forEach((yes, i) => {
+      if (!yes) return;
+      const lo = this.offsets[i], hi = i + 1 < this.offsets.length ? this.offsets[i + 1] : this.data.length;
+      const last = out[out.length - 1];
+      if (last && last[1] === lo) last[1] = hi; else out.push([lo, hi]);
+    });
+    return out;
   }
 }

@@ -1,5 +1,5 @@
 import type { Data, Tensor } from '../tensor/tensor.js';
-import { type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
+import { type FlatView, type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
 import type { ParamBuffer } from './params.js';
 
 /** Options of {@link RMSprop}; defaults are torch 1.13's. */
@@ -38,9 +38,8 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     super(SPEC, params, options);
   }
 
-  protected update(): void {
-    const s = this.state;
-    rmspropUpdate(this.params.data, this.params.grad, s.squareAvg, s.gradAvg ?? null, s.momentumBuffer ?? null, this.hyper);
+  protected update(_t: number, { data, grad, state: s }: FlatView): void {
+    rmspropUpdate(data, grad, s.squareAvg, s.gradAvg ?? null, s.momentumBuffer ?? null, this.hyper);
   }
 }
 

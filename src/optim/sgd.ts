@@ -1,6 +1,6 @@
 import { DataError } from '../errors.js';
 import type { Data, Tensor } from '../tensor/tensor.js';
-import { type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
+import { type FlatView, type OptimizerSpec, Optimizer, checkNonNegative } from './optimizer.js';
 import type { ParamBuffer } from './params.js';
 
 /** Options of {@link SGD}; defaults are torch 1.13's, and lr is required as there. */
@@ -39,8 +39,8 @@ export class SGD extends Optimizer<SGDHyper> {
     super(SPEC, params, options);
   }
 
-  protected update(t: number): void {
-    sgdUpdate(this.params.data, this.params.grad, this.state.momentumBuffer ?? null, t, this.hyper);
+  protected update(t: number, { data, grad, state }: FlatView): void {
+    sgdUpdate(data, grad, state.momentumBuffer ?? null, t, this.hyper);
   }
 }
 

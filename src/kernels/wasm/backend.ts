@@ -61,6 +61,7 @@ const cleanup = typeof FinalizationRegistry === 'function' ? new FinalizationReg
 export class WasmBackend implements Backend<number> {
   readonly name = 'wasm' as const;
   readonly dtype = 'float32' as const;
+  readonly manualMemory = true;
   readonly description: string;
   readonly variant: Variant;
   readonly threads: number;
