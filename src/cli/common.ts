@@ -4,6 +4,7 @@ import { decodeText } from '../data/table.js';
 import { DataError } from '../errors.js';
 import type { Device } from '../kernels/device.js';
 import type { RunOptions } from '../tasks/forecast/run.js';
+import { checkpointPath } from '../io/fs.js';
 import { fileStore } from '../train/checkpoint.js';
 import { makeProgress } from '../train/progress.js';
 
@@ -47,7 +48,7 @@ export const training = (c: Command, outRequired = true): Command => {
 
 export function runOptions(o: TrainOpts): RunOptions {
   return {
-    progress: makeProgress(), store: o.out ? fileStore(`${o.out}.ckpt`) : null,
+    progress: makeProgress(), store: o.out ? fileStore(checkpointPath(o.out)) : null,
     checkpointEvery: o.checkpointEvery, resume: o.resume, skipBadBatches: o.skipBadBatches,
   };
 }

@@ -23,8 +23,11 @@ import { Out, fail } from './output.js';
 /** The `recur` command line. Every command: --help, --json, --seed, --device; one-line errors. */
 const program = new Command('recur')
   .description('Recurrent neural networks from first principles: train, evaluate and sample RNN/LSTM/GRU models.')
-  .showHelpAfterError()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // a usage error is one line, like every other error; --help has the rest
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => write(`recur: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (--help lists the options)\n`),
+  });
 
 common(program.command('demo'))
   .description("the seed's explicit RNN cell: shapes, device, and a short training on a real series")

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vegaDataset } from '../data/datasets.js';
 import { decodeSafetensors } from '../io/safetensors.js';
+import { mobyDick } from '../tasks/text/corpus.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
 import { ROOT } from '../test-utils/index.js';
 import { runCli } from './run-cli.js';
 
@@ -50,6 +52,53 @@ describe.each(['SIGINT', 'SIGKILL'] as const)('forecast train killed by %s and r
     expect(b.stderr).toMatch(/resuming from step \d+/);
     expect(weights(cut)).toEqual(weights(full));
     expect(existsSync(`${cut}.ckpt`)).toBe(false); // removed once the run finished
+  });
+});
+
+describe('text train killed at the worst moments', () => {
+  const data = join(dir, 'moby.txt');
+  writeFileSync(data, mobyDick().slice(0, 60_000));
+  const base = ['text', 'train', '--data', data, '--hidden', '32', '--seq', '24', '--batch', '8', '--steps', '30', '--seed', '5', '--device', 'cpu'];
+  const full = join(dir, 'text-full.safetensors');
+  const uninterrupted = () => { if (!existsSync(full)) expect(runCli([...base, '--out', full]).code).toBe(0); return weights(full); };
+
+  it('while it writes a checkpoint at every step, three times: each checkpoint left is whole, and the run ends as if never killed', async () => {
+    const cut = join(dir, 'text-cut.safetensors'), ckpt = `${cut}.ckpt`, args = [...base, '--checkpoint-every', '1', '--out', cut];
+    for (const [k, delay] of [40, 170, 90].entries()) {
+      const child = startCli(k === 0 ? args : [...args, '--resume']);
+      const exited = new Promise((res) => child.on('exit', res));
+      const step0 = existsSync(ckpt) ? Number(loadCheckpoint(ckpt)!.json.step) : 0;
+      for (let i = 0; i < 600 && !(existsSync(ckpt) && Number(loadCheckpoint(ckpt)?.json.step) > step0); i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, delay)); // by now a checkpoint is written every few ms: likely mid-write
+      child.kill('SIGKILL');
+      await exited;
+      const c = loadCheckpoint(ckpt); // a torn file would throw here
+      expect(Number(c!.json.step)).toBeGreaterThan(step0);
+      expect(existsSync(cut)).toBe(false);
+    }
+    const r = runCli([...args, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(weights(cut)).toEqual(uninterrupted());
+  });
+
+  it('after its last step, before the model file is written: --resume only finishes it', async () => {
+    const cut = join(dir, 'text-end.safetensors'), ckpt = `${cut}.ckpt`;
+    // a large validation part: the model is written well after the final checkpoint
+    const args = [...base, '--val-fraction', '0.45', '--out', cut];
+    const child = startCli(args);
+    const exited = new Promise((res) => child.on('exit', res));
+    for (let i = 0; i < 1500 && !(existsSync(ckpt) && loadCheckpoint(ckpt)?.json.finished === true); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    expect(existsSync(cut), 'the model was written before the kill: the window was not hit').toBe(false);
+    expect(loadCheckpoint(ckpt)!.json).toMatchObject({ step: 30, finished: true });
+    const r = runCli([...args, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/had finished its training at step 30/);
+    expect(existsSync(ckpt)).toBe(false);
+    const again = join(dir, 'text-end-full.safetensors');
+    expect(runCli([...base, '--val-fraction', '0.45', '--out', again]).code).toBe(0);
+    expect(weights(cut)).toEqual(weights(again));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EOS, PAD, UNK, Vocab, tokenizeWords } from './vocab.js';
+import { EOS, PAD, UNK, Vocab, codePoints, tokenizeWords } from './vocab.js';
 
 describe('vocabularies', () => {
   it('char vocab: specials first, unknowns become <unk>, round trip', () => {
@@ -20,5 +20,13 @@ describe('vocabularies', () => {
   });
   it('rejects malformed JSON', () => {
     expect(() => Vocab.fromJSON({ kind: 'x', tokens: [], specials: [] } as never)).toThrow('malformed');
+  });
+  it('code points are the characters Array.from gives (pairs joined, lone surrogates kept), 4 bytes each', () => {
+    for (const t of ['', 'abc', 'a😀b', '\ud800x', 'x\udc00', '😀😀', '\ud83d', 'é\u0301']) {
+      expect(Array.from(codePoints(t), (c) => String.fromCodePoint(c)), JSON.stringify(t)).toEqual(Array.from(t));
+    }
+    const v = Vocab.chars('hello 😀 world');
+    expect(Array.from(v.encodeText('hello 😀?'))).toEqual(Array.from(v.encode(Array.from('hello 😀?'))));
+    expect(Vocab.charsOf(codePoints('b😀a')).tokens).toEqual(Vocab.chars('b😀a').tokens);
   });
 });

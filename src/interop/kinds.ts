@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import type { ModelMeta } from '../io/model-file.js';
+import { type ModelMeta, buildWithin } from '../io/model-file.js';
 import type { Module } from '../layers/module.js';
 import { SequenceClassifier, type SequenceClassifierArch } from '../tasks/classify/many-to-one.js';
 import { outputsFor } from '../tasks/classify/head.js';
@@ -62,6 +62,15 @@ const dropoutOf = (meta: ModelMeta): number => {
 
 /** The network a recur model file describes; a DataError for kinds interop does not move. */
 export function netOf(meta: ModelMeta): Net {
+  // what cannot move is said first, before its metadata is read as if it were a recurrent stack
+  if (!(SUPPORTED_KINDS as readonly string[]).includes(meta.kind)) {
+    throw new DataError(`cannot move a '${meta.kind}' model: interop supports ${SUPPORTED_KINDS.map((k) => `'${k}'`).join(', ')}`
+      + (meta.kind === 'translator' ? ' (a translator decodes step by step with attention, not one recurrent stack and a head)' : ''));
+  }
+  if (meta.kind === 'classifier' && meta.arch.type !== 'many-to-one') {
+    throw new DataError(`a '${String(meta.arch.type)}' classifier is the seed's cell run for one step, with no recurrent layer `
+      + 'to move; interop exports many-to-one classifiers');
+  }
   const cell = cellOf(meta), hidden = size(meta, 'hidden'), layers = size(meta, 'layers'), dropout = dropoutOf(meta);
   const base = { kind: meta.kind, lengths: false, drop: null, init: null };
   switch (meta.kind) {
@@ -90,10 +99,6 @@ export function netOf(meta: ModelMeta): Net {
         head: { inFeatures: 2 * hidden, outFeatures: 1, from: 'steps' },
       };
     case 'classifier': {
-      if (meta.arch.type !== 'many-to-one') {
-        throw new DataError(`a '${String(meta.arch.type)}' classifier is the seed's cell run for one step, with no recurrent layer `
-          + 'to move; interop exports many-to-one classifiers');
-      }
       const dirs = meta.arch.bidirectional === true ? 2 : 1, E = size(meta, 'embed');
       return {
         ...base, className: 'SequenceClassifier', batchFirst: true, lengths: true, drop: dropout,
@@ -113,22 +118,24 @@ export function netOf(meta: ModelMeta): Net {
       };
     }
     default:
-      throw new DataError(`cannot move a '${meta.kind}' model: interop supports ${SUPPORTED_KINDS.map((k) => `'${k}'`).join(', ')}`
-        + (meta.kind === 'translator' ? ' (a translator decodes step by step with attention, not one recurrent stack and a head)' : ''));
+      throw new Error(`netOf: kind '${meta.kind}' is listed as supported but has no case`);
   }
 }
 
 /**
  * recur's own module for a model file's metadata, with fresh weights (dropout off): its state
- * dict says which tensors, of which shapes, a file of this architecture must hold.
+ * dict says which tensors, of which shapes, a file of this architecture must hold. Given the
+ * tensors it is for, it may not grow larger than they are (buildWithin).
  */
-export function buildModule(meta: ModelMeta): Module {
+export function buildModule(meta: ModelMeta, state?: Record<string, { data: ArrayLike<number> }>): Module {
   const kind = netOf(meta).kind, arch = <A>() => ({ ...meta.arch, dropout: 0 }) as unknown as A;
-  switch (kind) {
-    case 'char-lm': return new CharLM(arch<CharLMArch>());
-    case 'forecaster': return new Forecaster({ ...arch<ForecasterArch>(), quantiles: (meta.arch.quantiles as number[] | undefined) ?? [] });
-    case 'denoiser': return new Denoiser(arch<Denoiser['arch']>());
-    case 'classifier': return new SequenceClassifier(arch<SequenceClassifierArch>());
-    default: return new ConditionalGenerator(arch<GeneratorArch>());
-  }
+  return (state ? <M>(f: () => M) => buildWithin(state, f) : <M>(f: () => M) => f())(() => {
+    switch (kind) {
+      case 'char-lm': return new CharLM(arch<CharLMArch>());
+      case 'forecaster': return new Forecaster({ ...arch<ForecasterArch>(), quantiles: (meta.arch.quantiles as number[] | undefined) ?? [] });
+      case 'denoiser': return new Denoiser(arch<Denoiser['arch']>());
+      case 'classifier': return new SequenceClassifier(arch<SequenceClassifierArch>());
+      default: return new ConditionalGenerator(arch<GeneratorArch>());
+    }
+  });
 }

@@ -37,7 +37,7 @@ function describe(net: Net): string {
  */
 export function exportTorch(parsed: ParsedModel): TorchExport {
   const net = netOf(parsed.meta);
-  checkState(buildModule(parsed.meta), parsed.state, 'model file', net.kind);
+  checkState(buildModule(parsed.meta, parsed.state), parsed.state, 'model file', net.kind);
   return { safetensors: encodeSafetensors(parsed.state, recurMetadata(parsed.meta)), python: torchModule(net, describe(net)) };
 }
 
@@ -94,7 +94,7 @@ export function importTorch(bytes: Uint8Array, opts: ImportOptions = {}): Uint8A
     throw new DataError(`${what}: carries no recur metadata, so its kind and architecture are unknown; `
       + 'pass --template MODEL, a recur model of the same architecture');
   }
-  const net = netOf(meta), module = buildModule(meta);
+  const net = netOf(meta), module = buildModule(meta, tensors);
   checkState(module, tensors, what, net.kind);
   try {
     module.loadStateDict(tensors);

@@ -50,9 +50,17 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** Saves `module`'s weights and `meta` as a recur model file (atomically). */
+/** Where a training run that writes the model file `out` keeps its checkpoint. */
+export const checkpointPath = (out: string): string => `${out}.ckpt`;
+
+/**
+ * Saves `module`'s weights and `meta` as a recur model file (atomically), then removes the
+ * training checkpoint of that path: the run's result is safe only now, so until this moment a
+ * killed run can still `--resume` (the loop leaves a final checkpoint when it finishes).
+ */
 export async function saveModel(path: string, module: Module, meta: ModelMeta): Promise<void> {
   await writeFileAtomic(path, serializeModel(module, meta));
+  await rm(checkpointPath(path), { force: true });
 }
 
 /**

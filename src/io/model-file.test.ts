@@ -58,7 +58,7 @@ describe('model files', () => {
     const parsed = parseModelFile(bytes, 'char-lm');
     expect(parsed.meta).toEqual(META);
     const before = b.rnn.weight_ih_l0, buf = before.data;
-    expect(loadInto(b, parsed)).toBe(b);
+    expect(loadInto(() => b, parsed)).toBe(b);
     for (const [name, t] of Object.entries(a.stateDict())) {
       expect(Array.from(b.stateDict()[name].data), name).toEqual(Array.from(t.data));
     }
@@ -77,7 +77,7 @@ describe('model files', () => {
     const n64 = new Net(3, 2, 5, 'float64');
     const f64 = decodeSafetensors(serializeModel(n64, META));
     expect(Object.values(f64.tensors).map((t) => t.dtype)).toEqual(Array(5).fill('F64'));
-    const back = loadInto(new Net(3, 2, 6, 'float64'), parseModelFile(serializeModel(n64, META)));
+    const back = loadInto(() => new Net(3, 2, 6, 'float64'), parseModelFile(serializeModel(n64, META)));
     expect(Array.from(back.rnn.weight_hh_l0.data)).toEqual(Array.from(n64.rnn.weight_hh_l0.data));
   });
 
@@ -109,12 +109,12 @@ describe('model files', () => {
 
   it('refuses weights that do not fit the architecture, naming the tensor', () => {
     const parsed = parseModelFile(serializeModel(new Net(3, 2), META));
-    expect(() => loadInto(new Net(3, 4), parsed)).toThrow(new ShapeError("loadStateDict: 'rnn.weight_ih_l0' expected shape [16, 3], got [8, 3]"));
-    expect(() => loadInto(new Net(5, 2), parsed)).toThrow(/'rnn\.weight_ih_l0' expected shape \[8, 5\], got \[8, 3\]/);
+    expect(() => loadInto(() => new Net(3, 4), parsed)).toThrow(new ShapeError("loadStateDict: 'rnn.weight_ih_l0' expected shape [16, 3], got [8, 3]"));
+    expect(() => loadInto(() => new Net(5, 2), parsed)).toThrow(/'rnn\.weight_ih_l0' expected shape \[8, 5\], got \[8, 3\]/);
     const fewer = { meta: parsed.meta, state: { ...parsed.state } };
     delete fewer.state['rnn.bias_hh_l0'];
     fewer.state.extra = parsed.state.steps;
-    dataError(() => loadInto(new Net(3, 2), fewer), "loadStateDict: names differ from Net's; missing: rnn.bias_hh_l0; unexpected: extra");
+    dataError(() => loadInto(() => new Net(3, 2), fewer), "loadStateDict: names differ from Net's; missing: rnn.bias_hh_l0; unexpected: extra");
   });
 
   it('refuses to save what could not be loaded back', () => {

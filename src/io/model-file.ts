@@ -1,6 +1,6 @@
 import { DataError, assert } from '../errors.js';
 import type { Module } from '../layers/module.js';
-import { assertFinite } from '../tensor/tensor.js';
+import { assertFinite, withAllocationBudget } from '../tensor/tensor.js';
 import { parseJsonStrict } from './json-strict.js';
 import { type SafeTensor, type SafeTensorInput, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -102,10 +102,24 @@ export function parseModelFile(bytes: Uint8Array, expectKind?: string): ParsedMo
 }
 
 /**
- * Copies a parsed model's weights into `module`, in place. Strict: the names and shapes of the
- * module's state dict must match the file's exactly, and errors name the tensor.
+ * Builds a module from a parsed model's metadata (`build`) and copies the file's weights into it.
+ * Strict: the names and shapes of the module's state dict must match the file's exactly, and
+ * errors name the tensor.
  */
-export function loadInto<M extends Module>(module: M, parsed: ParsedModel): M {
+export function loadInto<M extends Module>(build: () => M, parsed: ParsedModel): M {
+  const module = buildWithin(parsed.state, build);
   module.loadStateDict(parsed.state, true);
   return module;
+}
+
+/**
+ * Runs `build`, which makes a module from a file's metadata, before its weights can be checked
+ * against the file's: its storage may not exceed what `state` holds, in elements or in tensors
+ * (with slack for buffers and temporaries a module makes itself), so metadata claiming a hidden
+ * size of 10⁹ or 10⁹ layers is a DataError, not gigabytes or minutes.
+ */
+export function buildWithin<M>(state: Record<string, { data: ArrayLike<number> }>, build: () => M): M {
+  const held = Object.values(state).reduce((n, t) => n + t.data.length, 0), tensors = Object.keys(state).length;
+  return withAllocationBudget(2 * held + (1 << 20), 8 * tensors + 256,
+    () => `model file: its metadata describes a model larger than the ${held} weights (${tensors} tensors) it holds`, build);
 }

@@ -4,8 +4,29 @@ import { type Shape, assertValidShape, numel, stridesOf } from './shape.js';
 export type DType = 'float32' | 'float64';
 export type Data = Float32Array | Float64Array;
 
-export const allocData = (dtype: DType, n: number): Data =>
-  dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+/** Tensor storage of n elements, counted against the allocation budget while one is set. */
+export function allocData(dtype: DType, n: number): Data {
+  if (budget !== null) {
+    if (!(Number.isInteger(n) && n >= 0)) throw new DataError(`${budget.what()}: a tensor of ${n} elements`);
+    budget.left -= n;
+    if (budget.left < 0 || --budget.count < 0) throw new DataError(budget.what());
+  }
+  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+}
+
+let budget: { left: number; count: number; what: () => string } | null = null;
+
+/**
+ * Runs `fn` allowing it at most `elements` elements of tensor storage in at most `count` tensors;
+ * more is a DataError saying `what()`. Building a model from a file's metadata runs under the
+ * file's own size, so a header that claims a hidden size of 10⁹, or 10⁹ layers, fails at once
+ * instead of allocating gigabytes or looping for minutes.
+ */
+export function withAllocationBudget<T>(elements: number, count: number, what: () => string, fn: () => T): T {
+  const outer = budget;
+  budget = { left: elements, count, what };
+  try { return fn(); } finally { budget = outer; }
+}
 
 export const dtypeOf = (d: Data): DType => (d instanceof Float64Array ? 'float64' : 'float32');
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import { writeFileAtomic } from '../io/fs.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
@@ -38,10 +38,9 @@ export function loadCheckpoint(path: string): Checkpoint | null {
   return decodeCheckpoint(new Uint8Array(readFileSync(path)), path);
 }
 
-export const removeCheckpoint = (path: string): void => rmSync(path, { force: true });
 
 
 /** The CLI's checkpoint store: one file, written atomically. */
 export function fileStore(path: string): CheckpointStore {
-  return { where: path, load: () => loadCheckpoint(path), save: (c) => saveCheckpoint(path, c), remove: () => removeCheckpoint(path) };
+  return { where: path, load: () => loadCheckpoint(path), save: (c) => saveCheckpoint(path, c) };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,15 +28,20 @@ const dir = mkdtempSync(join(tmpdir(), 'recur-loop-'));
 const opts = (p: Progress, extra: object = {}) => ({ label: 't', unit: 'x', progress: p, store: null, checkpointEvery: 0, resume: false, fingerprint: 'f', ...extra });
 
 describe('numerical trouble', () => {
-  it('a NaN loss stops training, naming the step, and keeps the last good checkpoint', async () => {
+  it('a NaN loss stops training, naming the step, and checkpoints the weights from before it', async () => {
     const path = join(dir, 'nan.ckpt'), task = counterTask(20, { 7: { loss: NaN } });
     await expect(runLoop(task, opts(recorder(), { store: fileStore(path), checkpointEvery: 5 }))).rejects.toThrow(
-      new TrainingError(`step 8: loss is NaN; training stopped (the last good checkpoint is kept at ${path}); lower the learning rate, or pass --skip-bad-batches`));
+      new TrainingError(`step 8: loss is NaN; training stopped (the weights before it are checkpointed at ${path}: `
+        + '--resume --skip-bad-batches continues past it); lower the learning rate, or pass --skip-bad-batches'));
     expect(task.applied).toEqual([0, 1, 2, 3, 4, 5, 6]); // the bad update never reached the weights
-    expect(existsSync(path)).toBe(true);
     const c = loadCheckpoint(path)!;
-    expect(c.json.step).toBe(5);
-    expect(c.tensors.v[0]).toBe(5);
+    expect(c.json.step).toBe(7);
+    expect(c.tensors.v[0]).toBe(7);
+    // and resuming with --skip-bad-batches goes on from there
+    const again = counterTask(20, { 7: { loss: NaN } });
+    const r = await runLoop(again, opts(recorder(), { store: fileStore(path), resume: true, skipBadBatches: true }));
+    expect(r.skipped).toBe(1);
+    expect(again.value).toBe(19);
   });
 
   it('an infinite gradient norm stops it too', async () => {
@@ -55,5 +60,18 @@ describe('numerical trouble', () => {
     const p = recorder();
     await runLoop(counterTask(5, { 1: { gradNorm: 12345 } }), opts(p, { gradWarn: 1000 }));
     expect(p.notes).toEqual(['step 2: exploding gradient, norm 1.23e+4 (clipped)']);
+  });
+});
+
+describe('the end of a run', () => {
+  it('leaves a finished checkpoint (the task still has to write its model); a resume then only finishes', async () => {
+    const path = join(dir, 'done.ckpt'), task = counterTask(6);
+    await runLoop(task, opts(recorder(), { store: fileStore(path), checkpointEvery: 4 }));
+    const c = loadCheckpoint(path)!;
+    expect([c.json.step, c.json.finished, c.tensors.v[0]]).toEqual([6, true, 6]);
+    const again = counterTask(6), p = recorder();
+    const r = await runLoop(again, opts(p, { store: fileStore(path), resume: true }));
+    expect([r.steps, again.value, again.applied.length]).toEqual([6, 6, 0]);
+    expect(p.notes[0]).toMatch(/had finished its training at step 6/);
   });
 });

@@ -46,7 +46,6 @@ export interface CheckpointStore {
   readonly where: string;
   load(): Checkpoint | null;
   save(c: Checkpoint): Promise<void>;
-  remove(): void;
 }
 
 export interface LoopResult {
@@ -71,6 +70,11 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
     }
     task.restore(c);
     start = Number(c.json.step);
+    if (c.json.finished === true) {
+      // killed after training but before the model file was written: only the ending is left to do
+      o.progress.note(`resuming: the run had finished its training at step ${start} (${store.where}); finishing it`);
+      return { steps: start, resumedFrom: start, stoppedEarly: c.json.stoppedEarly === true, interrupted: false, aborted: false, skipped: 0 };
+    }
     o.progress.note(`resuming from step ${start} of ${task.totalSteps} (${store.where})`);
   }
 
@@ -80,10 +84,11 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
   const proc = (globalThis as { process?: NodeJS.Process }).process;
   proc?.on?.('SIGINT', onSignal);
   proc?.on?.('SIGTERM', onSignal);
-  const save = async (step: number) => {
+  const save = async (step: number, finished = false, stoppedEarly = false) => {
     if (!store) return;
     const c = task.snapshot();
     c.json.step = step; c.json.fingerprint = o.fingerprint;
+    if (finished) { c.json.finished = true; c.json.stoppedEarly = stoppedEarly; }
     await store.save(c);
   };
 
@@ -102,8 +107,10 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
         task.discard(i);
         const what = !Number.isFinite(r.loss) ? `loss is ${r.loss}` : `gradient norm is ${r.gradNorm}`;
         if (!o.skipBadBatches) {
+          // the bad update was discarded: the weights are still the last good ones, so keep them
+          await save(i);
           throw new TrainingError(`step ${i + 1}: ${what}; training stopped`
-            + (store ? ` (the last good checkpoint is kept at ${store.where})` : '')
+            + (store ? ` (the weights before it are checkpointed at ${store.where}: --resume --skip-bad-batches continues past it)` : '')
             + '; lower the learning rate, or pass --skip-bad-batches');
         }
         skipped++;
@@ -130,7 +137,8 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
       if (!aborted) o.progress.note(`interrupted at step ${i}; checkpoint written to ${store?.where ?? '(none: no --out)'}; continue with --resume`);
     } else {
       o.progress.stop();
-      store?.remove();
+      // not removed here: the task still has to write its model; saving it removes this (io/fs.ts saveModel)
+      await save(i, true, stoppedEarly);
     }
   } finally {
     proc?.off?.('SIGINT', onSignal);

@@ -63,7 +63,7 @@ function layerWeights(p: ParsedModel, net: Net, l: number): { W: Float32Array; R
  */
 export function exportOnnx(parsed: ParsedModel, opts: OnnxOptions = {}): Uint8Array {
   const net = netOf(parsed.meta);
-  checkState(buildModule(parsed.meta), parsed.state, 'model file', net.kind);
+  checkState(buildModule(parsed.meta, parsed.state), parsed.state, 'model file', net.kind);
   if (opts.state && net.init) throw new DataError('--state: a conditional-generator computes its initial state from the category');
   if (opts.state && net.lengths) throw new DataError(`--state: a ${net.kind} reads whole padded sequences, with no state to carry on`);
   const g = new GraphBuilder(), w = (name: string) => parsed.state[name];

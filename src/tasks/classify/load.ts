@@ -33,7 +33,7 @@ export function classifierFromFile(parsed: ParsedModel, device: Device = 'auto')
     if (!meta.vocab) throw bad('vocab');
     const vocab = Vocab.fromJSON(meta.vocab);
     if (vocab.size !== a.vocab) throw bad('the vocabulary does not match the architecture');
-    const model = loadInto(new SequenceClassifier({ ...a, dropout: 0 }, undefined, device), parsed).eval();
+    const model = loadInto(() => new SequenceClassifier({ ...a, dropout: 0 }, undefined, device), parsed).eval();
     return {
       type: 'many-to-one', classes: meta.classes,
       predict(text) {
@@ -48,7 +48,7 @@ export function classifierFromFile(parsed: ParsedModel, device: Device = 'auto')
   if (a.type === 'one-to-one') {
     if (!meta.features || !meta.scaler || meta.features.length !== a.inputs) throw bad('features');
     const scaler = new Standardizer(meta.scaler.mean, meta.scaler.std), features = meta.features;
-    const model = loadInto(new OneStepClassifier(a), parsed).eval();
+    const model = loadInto(() => new OneStepClassifier(a), parsed).eval();
     return {
       type: 'one-to-one', classes: meta.classes, features,
       predict(values) {

@@ -1,6 +1,7 @@
 import { DataError } from '../../errors.js';
 import { type ParsedModel, loadInto } from '../../io/model-file.js';
 import type { Frequency } from '../../data/series.js';
+import type { Device } from '../../kernels/device.js';
 import { FeatureSpec, type FeatureSpecJSON } from './features.js';
 import { type ForecasterArch, Forecaster } from './model.js';
 import { Predictor } from './predict.js';
@@ -20,8 +21,8 @@ export interface ForecasterMeta {
   dateColumn: string | null;
 }
 
-/** Rebuilds a forecaster from a parsed model file (architecture checked against the weights). */
-export function forecasterFromFile(parsed: ParsedModel): { predictor: Predictor; meta: ForecasterMeta } {
+/** Rebuilds a forecaster from a parsed model file (architecture checked against the weights), on `device` (default 'auto'). */
+export function forecasterFromFile(parsed: ParsedModel, device?: Device): { predictor: Predictor; meta: ForecasterMeta } {
   const meta = parsed.meta as unknown as ForecasterMeta;
   const a = meta.arch;
   const bad = (what: string) => new DataError(`model file: malformed forecaster metadata (${what})`);
@@ -30,6 +31,6 @@ export function forecasterFromFile(parsed: ParsedModel): { predictor: Predictor;
   if (!Array.isArray(meta.columns) || !Number.isInteger(meta.nTargets) || !meta.features) throw bad('columns');
   const spec = FeatureSpec.fromJSON(meta.features);
   if (spec.inputSize !== a.inputSize || spec.F !== meta.columns.length) throw bad('features do not match the architecture');
-  const model = loadInto(new Forecaster({ ...a, dropout: 0, quantiles: meta.quantiles ?? [] }), parsed);
+  const model = loadInto(() => new Forecaster({ ...a, dropout: 0, quantiles: meta.quantiles ?? [] }, undefined, device), parsed);
   return { predictor: new Predictor(model, spec, meta.mode, meta.horizon, meta.nTargets, spec.F, meta.quantiles ?? []), meta };
 }

@@ -20,7 +20,7 @@ export function generatorFromFile(parsed: ParsedModel, device: Device = 'auto'):
   if (!Number.isInteger(meta.maxLength) || meta.maxLength < 1) throw bad('maxLength');
   const vocab = Vocab.fromJSON(meta.vocab);
   if (vocab.size !== meta.arch.vocab) throw bad('the vocabulary does not match the architecture');
-  const model = loadInto(new ConditionalGenerator(meta.arch, undefined, device), parsed);
+  const model = loadInto(() => new ConditionalGenerator(meta.arch, undefined, device), parsed);
   return {
     categories: meta.categories, maxLength: meta.maxLength,
     sample(label, o) {

@@ -16,6 +16,6 @@ export function charLMFromFile(parsed: ParsedModel): { model: CharModel; vocab: 
   }
   const vocab = Vocab.fromJSON(meta.vocab);
   if (vocab.size !== a.vocab) throw new DataError(`model file: the vocabulary has ${vocab.size} symbols, the weights expect ${a.vocab}`);
-  const model = seed ? new SeedCharLM(a as SeedCharArch) : new CharLM({ ...(a as CharLMArch), dropout: 0 });
-  return { model: loadInto(model, parsed), vocab, meta };
+  const model = loadInto((): CharModel => (seed ? new SeedCharLM(a as SeedCharArch) : new CharLM({ ...(a as CharLMArch), dropout: 0 })), parsed);
+  return { model, vocab, meta };
 }

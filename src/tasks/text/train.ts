@@ -1,5 +1,5 @@
 import { noGrad } from '../../autograd/engine.js';
-import { Vocab } from '../../data/vocab.js';
+import { Vocab, codePoints } from '../../data/vocab.js';
 import { DataError } from '../../errors.js';
 import type { Device } from '../../kernels/device.js';
 import { crossEntropy } from '../../losses/cross-entropy.js';
@@ -39,10 +39,17 @@ export function resolveTextOptions(o: TextOptions): ResolvedTextOptions {
     valFraction: o.valFraction ?? 0.05, evalEvery: o.evalEvery ?? 0, seed: o.seed ?? 0, device: o.device ?? 'auto',
   } satisfies ResolvedTextOptions;
   if (!(r.valFraction > 0 && r.valFraction < 0.5)) throw new DataError(`val-fraction: expected a value in (0, 0.5), got ${r.valFraction}`);
+  if (r.cell === 'seed') {
+    // the seed's cell is one layer reading one-hot characters: these would be silently ignored
+    const ignored = [r.embed !== 0 && `--embed ${r.embed}`, r.layers !== 1 && `--layers ${r.layers}`, r.dropout !== 0 && `--dropout ${r.dropout}`].filter(Boolean);
+    if (ignored.length > 0) {
+      throw new DataError(`--cell seed (the seed's MyRNNCell: one layer, one-hot input, no dropout): expected no --embed, --layers or --dropout, got ${ignored.join(', ')}`);
+    }
+  }
   return r;
 }
 
-/** The model a configuration asks for: CharLM with a fused cell, or the seed's cell. */
+/** The model a configuration asks for: CharLM with a fused cell, or the seed's cell (its options checked by resolveTextOptions). */
 export function makeCharModel(o: ResolvedTextOptions, vocab: number, rng: Rng): CharModel {
   if (o.cell === 'seed') return new SeedCharLM({ cell: 'seed', hidden: o.hidden, vocab }, rng);
   return new CharLM({ cell: o.cell, vocab, hidden: o.hidden, layers: o.layers, dropout: o.dropout, embed: o.embed }, rng, o.device);
@@ -133,7 +140,8 @@ export class TextTrainer<M extends CharModel = CharModel> {
         return { loss: this.lastLoss, items: T * B, gradNorm };
       },
       apply: () => { this.opt.step(); },
-      discard: () => { this.opt.zeroGrad(); },
+      // a skipped batch may have left a non-finite state: the streams start afresh rather than carry it
+      discard: () => { this.opt.zeroGrad(); this.h = null; this.c = null; },
       after: (i) => {
         if (o.evalEvery <= 0 || (i + 1) % o.evalEvery !== 0 || i + 1 === o.steps) return;
         const v = evaluateText(this.model, this.validation(), T);
@@ -185,15 +193,15 @@ export interface PreparedText {
  */
 export function prepareText(text: string, opts: TextOptions): PreparedText {
   const o = resolveTextOptions(opts);
-  const chars = Array.from(text);
-  const nVal = Math.max(o.seq + 1, Math.floor(chars.length * o.valFraction));
-  if (chars.length < 2 * (o.seq + 1)) throw new DataError(`the text has ${chars.length} characters: shorter than two sequences of ${o.seq + 1}`);
-  const vocab = Vocab.chars(chars.slice(0, chars.length - nVal).join(''));
-  const ids = vocab.encode(chars);
+  const cps = codePoints(text), n = cps.length;
+  const nVal = Math.max(o.seq + 1, Math.floor(n * o.valFraction));
+  if (n < 2 * (o.seq + 1)) throw new DataError(`the text has ${n} characters: shorter than two sequences of ${o.seq + 1}`);
+  const vocab = Vocab.charsOf(cps.subarray(0, n - nVal));
+  const ids = vocab.encodeCodePoints(cps, true);
   const val = ids.subarray(ids.length - nVal);
   const streams = new ArrayStreams(ids.subarray(0, ids.length - nVal), o.batch, o.seq);
   const validation = () => arrayReaders(val, Math.max(1, Math.min(16, Math.floor(val.length / (o.seq + 1)))));
-  return { vocab, streams, validation, size: chars.length, options: o };
+  return { vocab, streams, validation, size: n, options: o };
 }
 
 /** The shared part of runText and runTextFile: train on prepared streams, then validate. */

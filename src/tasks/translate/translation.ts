@@ -56,7 +56,7 @@ export class Translation {
     if (!Number.isInteger(m.maxLen) || m.maxLen < 1) throw bad('maxLen');
     const src = Vocab.fromJSON(m.src), tgt = Vocab.fromJSON(m.tgt);
     if (src.size !== a.srcVocab || tgt.size !== a.tgtVocab) throw bad('the vocabularies do not match the architecture');
-    const model = loadInto(new Translator({ ...a, bidirectional: !!a.bidirectional, attention: !!a.attention }, { device }), parsed);
+    const model = loadInto(() => new Translator({ ...a, bidirectional: !!a.bidirectional, attention: !!a.attention }, { device }), parsed);
     return new Translation(model.eval(), src, tgt, m.maxLen);
   }
 }
