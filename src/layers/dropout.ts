@@ -12,14 +12,14 @@ export class Dropout extends Module {
   private readonly rng: Rng;
   constructor(readonly p = 0.5, opts: { rng?: Rng } = {}) {
     super();
-    assert(p >= 0 && p < 1, () => `Dropout: expected p in [0, 1), got ${p}`);
+    assert(p >= 0 && p <= 1, () => `Dropout: expected p in [0, 1], got ${p}`);
     this.rng = opts.rng ?? defaultRng();
   }
 
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
-    const keep = 1 - this.p, m = allocData(x.dtype, x.size);
-    for (let i = 0; i < m.length; i++) m[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    const keep = 1 - this.p, m = allocData(x.dtype, x.size); // p = 1 zeroes everything, as torch
+    if (keep > 0) for (let i = 0; i < m.length; i++) m[i] = this.rng.uniform() < keep ? 1 / keep : 0;
     return mul(x, new Tensor(m, x.shape));
   }
 }

@@ -8,7 +8,8 @@ export interface EmbeddingOptions { paddingIdx?: number | null; dtype?: DType; r
 
 /**
  * A lookup table, PyTorch's nn.Embedding: ids (…) → vectors (…, E). weight (V, E) ~ N(0, 1).
- * The row at `paddingIdx` starts at zero and receives no gradient.
+ * The row at `paddingIdx` starts at zero and receives no gradient; a negative paddingIdx counts
+ * from the end (−1 is V − 1), as in torch.
  */
 export class Embedding extends Module {
   weight: Tensor;
@@ -21,9 +22,10 @@ export class Embedding extends Module {
     const rng = opts.rng ?? defaultRng();
     const w = allocData(opts.dtype ?? 'float32', numEmbeddings * embeddingDim);
     for (let i = 0; i < w.length; i++) w[i] = rng.normal();
-    const p = opts.paddingIdx ?? null;
-    assert(p === null || (Number.isInteger(p) && p >= 0 && p < numEmbeddings),
-      () => `Embedding: expected paddingIdx in [0, ${numEmbeddings}), got ${p}`);
+    const given = opts.paddingIdx ?? null;
+    assert(given === null || (Number.isInteger(given) && given >= -numEmbeddings && given < numEmbeddings),
+      () => `Embedding: expected paddingIdx in [${-numEmbeddings}, ${numEmbeddings}), got ${given}`);
+    const p = given !== null && given < 0 ? numEmbeddings + given : given;
     if (p !== null) w.fill(0, p * embeddingDim, (p + 1) * embeddingDim);
     this.paddingIdx = p;
     this.weight = this.param('weight', new Tensor(w, [numEmbeddings, embeddingDim]));

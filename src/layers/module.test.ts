@@ -83,6 +83,8 @@ describe('Dropout', () => {
     expect(Array.from(new Set(y)).sort()).toEqual([0, Math.fround(1 / 0.75)]);
     d.eval();
     expect(d.forward(x)).toBe(x);
+    expect(Array.from(new Dropout(1).forward(x).data).every((v) => v === 0)).toBe(true); // torch: p = 1 zeroes all
+    expect(() => new Dropout(1.5)).toThrow('Dropout: expected p in [0, 1], got 1.5');
   });
 
   it('between LSTM layers: active in training, off in eval, and its gradient passes a float64 check', () => {
@@ -107,6 +109,12 @@ describe('Embedding', () => {
     e.forward(ints([0, 2], [2])).sum().backward();
     expect(Array.from(e.weight.grad!.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(Array.from(e.weight.grad!.subarray(6, 9))).toEqual([1, 1, 1]);
+  });
+  it('a negative paddingIdx counts from the end, as torch', () => {
+    const e = new Embedding(5, 3, { paddingIdx: -1 });
+    expect(e.paddingIdx).toBe(4);
+    expect(Array.from(e.weight.data.subarray(12, 15))).toEqual([0, 0, 0]);
+    expect(() => new Embedding(5, 3, { paddingIdx: -6 })).toThrow('Embedding: expected paddingIdx in [-5, 5), got -6');
   });
 });
 
