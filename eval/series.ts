@@ -5,8 +5,9 @@
  *     temperature, precipitation and wind; the same 1 day ahead from itself alone; monthly CO₂ at
  *     Mauna Loa, 1 and 12 months ahead — MAE / RMSE / sMAPE / MASE on the held-out tail against
  *     persistence, seasonal naive and a moving average;
- *   - smoothing: a bidirectional GRU denoiser on each series with added noise, against a moving
- *     average and exponential smoothing (both tuned on the noisy training part);
+ *   - smoothing: a bidirectional GRU denoiser on each series with added noise, against a centred
+ *     moving average and exponential smoothing (window and α each chosen on the validation part,
+ *     between the training part and the scored test tail);
  *   - sensors (Suthaharan et al.): next humidity and temperature of four motes, anomaly flags scored
  *     against the labelled events.
  * Usage: npx tsx eval/series.ts [--seed 0] [--device auto|cpu|wasm|native] [--only forecast,smooth,sensors]
@@ -52,7 +53,9 @@ if (only.has('forecast')) {
     const cell = (v: number) => (v === best ? `**${f3(v)}**` : f3(v));
     console.log(`| ${run.title} | ${cell(r.model.mae)} | ${cell(b.naive.mae)} | ${cell(b.seasonal_naive.mae)} | ${cell(b.moving_average.mae)} | ${f3(r.model.rmse)} | ${pct(r.model.smape)} | ${f3(r.model.mase)} | ${r.test_points} | ${r.season} | ${seconds.toFixed(0)} |`);
   }
-  console.log('\nBold: the lowest MAE. MASE < 1 beats the in-sample one-step persistence error.\n');
+  // MASE divides by the training part's MAE of the seasonal naive forecast at the season shown
+  // (persistence when the season is 1), as src/tasks/forecast/metrics.ts computes it
+  console.log('\nBold: the lowest MAE. MASE < 1: below the in-sample MAE of seasonal naive at the season shown (persistence at season 1).\n');
 }
 
 if (only.has('smooth')) {

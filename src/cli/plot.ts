@@ -1,11 +1,24 @@
 import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import { DataError } from '../errors.js';
 
 /**
  * Line charts as SVG files, drawn by Vega-Lite (no canvas needed for SVG in Node).
  * Each series is a name and y values over a shared x (dates as ms, or step indices).
  */
+
+/**
+ * Refuses a plot path that is not .svg — before any training, so a typo costs nothing. Vega draws
+ * PNG in Node only through the native `canvas` package, which recur does not depend on (it needs
+ * cairo to build, or a download at install); SVG bytes in a .png file would not open.
+ */
+export function checkPlotPath(path: string): void {
+  const ext = extname(path).toLowerCase();
+  if (ext !== '.svg') throw new DataError(`--plot ${path}: expected a .svg file, got ${ext ? `a ${ext} file` : 'no extension'} (plots are SVG only)`);
+}
+
 export interface LineSeries { name: string; y: ArrayLike<number>; dash?: boolean }
 export interface ChartSpec {
   title: string;
@@ -18,6 +31,7 @@ export interface ChartSpec {
 }
 
 export async function writeLineChart(path: string, c: ChartSpec): Promise<void> {
+  checkPlotPath(path);
   const rows: Record<string, unknown>[] = [];
   for (const s of c.series) for (let i = 0; i < c.x.length; i++) if (Number.isFinite(s.y[i])) rows.push({ x: c.x[i], y: s.y[i], series: s.name });
   const xEnc = { field: 'x', type: c.xIsDate ? 'temporal' : 'quantitative', title: c.xIsDate ? 'date' : 'step' };

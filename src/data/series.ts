@@ -1,5 +1,8 @@
 import { DataError } from '../errors.js';
 import { type Table, columnIndex } from './table.js';
+import { type Frequency, inferFrequency, parseDate, stepDate, stepsBetween } from './dates.js';
+
+export { type Frequency, inferFrequency, parseDate, stepDate, stepsBetween } from './dates.js';
 
 /**
  * Numeric multivariate series from a table: target and covariate columns, an optional date
@@ -20,7 +23,6 @@ export interface SeriesOptions {
   group?: string | null;
 }
 
-export interface Frequency { label: 'minutely' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly' | 'irregular'; ms: number; calendarMonths: number }
 
 export interface SeriesReport {
   rows: number;
@@ -31,6 +33,8 @@ export interface SeriesReport {
   gaps: number;
   insertedRows: number;
   sorted: boolean;
+  /** How numbers were read where a column could be read two ways (decimal commas). */
+  notes: string[];
 }
 
 export interface Series {
@@ -44,20 +48,55 @@ export interface Series {
   frequency: Frequency | null;
   /** Row ranges of separate sequences (one per group, e.g. per sensor); absent for one sequence. */
   segments?: { name: string; start: number; end: number }[];
+  /** (N, F): 1 where a value was filled in (a missing cell or a date gap), not observed. */
+  filled?: Uint8Array;
+  /** Rows that do not follow the row before them (rows were dropped between): no window may span one. */
+  breaks?: number[];
   report: SeriesReport;
 }
 
 const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '.']);
 const NOT_A_NUMBER = /^[+-]?(nan|inf|infinity)$/i;
 
+/** How a column writes numbers with a comma: 1,234.5 (thousands separator) or 1,5 (decimal mark). */
+type Comma = 'none' | 'thousands' | 'decimal';
+
+/**
+ * Reads how column c uses commas from all its cells, and says so in a note: a comma never silently
+ * turns 1,5 into 15 or a European 1,234 (1.234) into 1234. Evidence for a decimal comma: 1,5 ·
+ * 0,123 · 1.234,5; for a thousands separator: 1,234.5 · 1,234,567. A column holding only
+ * cells like 1,234 is read by the file's convention: decimal comma when ';' separates the fields
+ * (as European spreadsheets write it), thousands separator otherwise.
+ */
+function commaOf(t: Table, rows: number[], c: number): { comma: Comma; note?: string } {
+  let decimal: string | undefined, thousands: string | undefined, either: string | undefined;
+  for (const r of rows) {
+    const v = t.rows[r][c];
+    if (!v.includes(',')) continue;
+    if (/^[+-]?(\d*,\d{1,2}|\d*,\d{4,}|0?,\d+|\d{1,3}(\.\d{3})+,\d*)$/.test(v)) decimal ??= v;
+    else if (/^[+-]?\d{1,3}(,\d{3})+\.\d*$|^[+-]?\d{1,3}(,\d{3}){2,}$/.test(v)) thousands ??= v;
+    else if (/^[+-]?\d{1,3},\d{3}$/.test(v)) either ??= v;
+  }
+  const name = `column '${t.columns[c]}'`;
+  if (decimal && thousands) throw new DataError(`${t.source}: ${name} writes '${decimal}' (decimal comma) and '${thousands}' (thousands separator): expected one convention`);
+  if (decimal) return { comma: 'decimal', note: `${name}: ',' read as the decimal mark ('${decimal}' = ${readNumber(decimal, 'decimal')})` };
+  if (thousands) return { comma: 'thousands', note: `${name}: ',' read as a thousands separator ('${thousands}' = ${readNumber(thousands, 'thousands')})` };
+  if (!either) return { comma: 'none' };
+  const comma: Comma = t.delimiter === ';' ? 'decimal' : 'thousands';
+  return { comma, note: `${name}: '${either}' read as ${readNumber(either, comma)} (',' as ${comma === 'decimal' ? 'the decimal mark, as in a file separated by \';\'' : 'a thousands separator, as in a comma-separated file'}); write plain numbers to avoid the guess` };
+}
+
+const readNumber = (s: string, comma: Comma): number =>
+  Number(comma === 'decimal' && s.includes(',') ? s.replace(/\./g, '').replace(',', '.') : comma === 'thousands' ? s.replace(/,/g, '') : s);
+
 /** A cell as a number, NaN for a missing marker; anything else non-numeric is an error naming the cell. */
-function cell(t: Table, r: number, c: number): number {
+function cell(t: Table, r: number, c: number, comma: Comma): number {
   const s = t.rows[r][c];
   if (MISSING.has(s.toLowerCase())) return NaN;
   if (NOT_A_NUMBER.test(s)) {
     throw new DataError(`${t.source}: row ${r + 2}, column '${t.columns[c]}' holds '${s}'; leave a missing value empty instead`);
   }
-  const v = Number(s.replace(/,(?=\d{3}\b)/g, ''));
+  const v = readNumber(s, comma);
   if (!Number.isFinite(v)) throw new DataError(`${t.source}: row ${r + 2}, column '${t.columns[c]}': expected a number, got '${s}'`);
   return v;
 }
@@ -79,8 +118,11 @@ export function buildSeries(t: Table, o: SeriesOptions): Series {
     names: first.names, nTargets: first.nTargets, N: at, F: first.F,
     values: Float64Array.from(parts.flatMap((p) => Array.from(p.s.values))),
     dates: first.dates ? parts.flatMap((p) => p.s.dates!) : null, frequency: first.frequency, segments,
+    filled: Uint8Array.from(parts.flatMap((p) => Array.from(p.s.filled!))),
+    breaks: parts.flatMap((p, k) => p.s.breaks!.map((b) => b + segments[k].start)),
     report: { rows: t.rows.length, missing, policy: first.report.policy, filled: sum((r) => r.filled), dropped: sum((r) => r.dropped),
-      gaps: sum((r) => r.gaps), insertedRows: sum((r) => r.insertedRows), sorted: parts.some((p) => p.s.report.sorted) },
+      gaps: sum((r) => r.gaps), insertedRows: sum((r) => r.insertedRows), sorted: parts.some((p) => p.s.report.sorted),
+      notes: [...new Set(parts.flatMap((p) => p.s.report.notes))] },
   };
 }
 
@@ -112,7 +154,8 @@ function buildOne(t: Table, rowsIn: number[], o: SeriesOptions, label?: string):
   }
 
   const F = names.length;
-  let values = rowsIdx.flatMap((r) => cols.map((c) => cell(t, r, c)));
+  const formats = cols.map((c) => commaOf(t, rowsIdx, c));
+  let values = rowsIdx.flatMap((r) => cols.map((c, j) => cell(t, r, c, formats[j].comma)));
   const missing: Record<string, number> = {};
   names.forEach((n, j) => {
     let k = 0;
@@ -136,7 +179,7 @@ function buildOne(t: Table, rowsIn: number[], o: SeriesOptions, label?: string):
         }
         if (steps > 1) {
           gaps++;
-          for (let s = 1; s < steps; s++) { outD.push(advance(dates[i - 1], s, frequency)); for (let j = 0; j < F; j++) outV.push(NaN); insertedRows++; }
+          for (let s = 1; s < steps; s++) { outD.push(stepDate(dates[i - 1], s, frequency)); for (let j = 0; j < F; j++) outV.push(NaN); insertedRows++; }
         }
       }
       outD.push(dates[i]);
@@ -152,20 +195,25 @@ function buildOne(t: Table, rowsIn: number[], o: SeriesOptions, label?: string):
     throw new DataError(`${t.source}: missing values: ${where.join(', ')}; choose --missing interpolate, ffill or drop`);
   }
   let N = values.length / F, filled = 0, dropped = 0;
+  const filledMask = Uint8Array.from(values, (v) => (Number.isNaN(v) ? 1 : 0));
+  const breaks: number[] = [];
   if (nMissing > 0 && policy === 'drop') {
     const keep: number[] = [];
     for (let i = 0; i < N; i++) if (values.slice(i * F, (i + 1) * F).every((v) => !Number.isNaN(v))) keep.push(i);
     dropped = N - keep.length;
+    keep.forEach((i, k) => { if (k > 0 && i !== keep[k - 1] + 1) breaks.push(k); });
     values = keep.flatMap((i) => values.slice(i * F, (i + 1) * F));
     if (dates) dates = keep.map((i) => dates![i]);
     N = keep.length;
+    filledMask.fill(0);
   } else if (nMissing > 0) {
     for (let j = 0; j < F; j++) filled += fillColumn(values, N, F, j, policy === 'ffill');
   }
   if (N === 0) throw new DataError(`${t.source}: no rows are left after dropping the ones with missing values`);
   return {
     names, nTargets: o.targets.length, N, F, values: Float64Array.from(values), dates, frequency,
-    report: { rows: rowsIdx.length, missing, policy, filled, dropped, gaps, insertedRows, sorted },
+    filled: filledMask.subarray(0, N * F), breaks,
+    report: { rows: rowsIdx.length, missing, policy, filled, dropped, gaps, insertedRows, sorted, notes: formats.flatMap((f) => (f.note ? [f.note] : [])) },
   };
 }
 
@@ -188,47 +236,6 @@ function fillColumn(v: number[], N: number, F: number, j: number, ffill: boolean
   return filled;
 }
 
-/** ms since epoch (UTC) for ISO dates/times and plain years; null if unparseable. */
-export function parseDate(s: string): number | null {
-  if (/^\d{4}$/.test(s)) return Date.UTC(Number(s), 0, 1);
-  if (/^\d{4}-\d{2}$/.test(s)) return Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, 1);
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : null;
-}
-
-const DAY = 86_400_000;
-
-/** The series' step from the median spacing of its dates. */
-export function inferFrequency(dates: number[]): Frequency {
-  if (dates.length < 3) return { label: 'irregular', ms: 0, calendarMonths: 0 };
-  const deltas = dates.slice(1).map((d, i) => d - dates[i]).sort((a, b) => a - b);
-  const med = deltas[Math.floor(deltas.length / 2)];
-  const near = (x: number, lo: number, hi: number) => x >= lo && x <= hi;
-  if (near(med, 28 * DAY, 31 * DAY)) return { label: 'monthly', ms: med, calendarMonths: 1 };
-  if (near(med, 89 * DAY, 92 * DAY)) return { label: 'quarterly', ms: med, calendarMonths: 3 };
-  if (near(med, 365 * DAY, 366 * DAY)) return { label: 'yearly', ms: med, calendarMonths: 12 };
-  const label = med === 60_000 ? 'minutely' : med === 3_600_000 ? 'hourly' : med === DAY ? 'daily' : med === 7 * DAY ? 'weekly' : 'irregular';
-  return { label, ms: med, calendarMonths: 0 };
-}
-
-function stepsBetween(a: number, b: number, f: Frequency): number {
-  if (f.calendarMonths > 0) {
-    const da = new Date(a), db = new Date(b);
-    const months = (db.getUTCFullYear() - da.getUTCFullYear()) * 12 + db.getUTCMonth() - da.getUTCMonth();
-    return Math.round(months / f.calendarMonths);
-  }
-  return Math.round((b - a) / f.ms);
-}
-
-function advance(a: number, steps: number, f: Frequency): number {
-  if (f.calendarMonths > 0) {
-    const d = new Date(a);
-    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + steps * f.calendarMonths, d.getUTCDate());
-  }
-  return a + steps * f.ms;
-}
-
 /** The value columns of row i. */
 export const rowOf = (s: Series, i: number): Float64Array => s.values.subarray(i * s.F, (i + 1) * s.F);
 
@@ -242,12 +249,22 @@ export function guessDateColumn(t: Table): string | null {
   return null;
 }
 
-/** Refuses a target with no variation in its training part: nothing can be learned from it. */
-export function assertNotConstant(s: Series, upTo: number): void {
-  for (let j = 0; j < s.nTargets; j++) {
-    const v0 = s.values[j];
-    let same = true;
-    for (let i = 1; i < upTo && same; i++) same = s.values[i * s.F + j] === v0;
-    if (same) throw new DataError(`the target '${s.names[j]}' is constant (every value is ${v0}): there is nothing to forecast`);
-  }
+/**
+ * Refuses a target with no variation in its training rows (the [start, end) ranges): nothing can be
+ * learned from it. Says whether the whole column is constant or only its training part.
+ */
+export function assertNotConstant(s: Series, train: readonly (readonly [number, number])[], task = 'forecast'): void {
+  for (let j = 0; j < s.nTargets; j++) assertVaries(s.names[j], (i) => s.values[i * s.F + j], s.N, train, task, 'target');
+}
+
+/** The same check for one column read by `at(i)`, i < N; `what` names it in the message ('target', 'signal'). */
+export function assertVaries(name: string, at: (i: number) => number, N: number, train: readonly (readonly [number, number])[], task: string, what: string): void {
+  const rows = train.flatMap(([a, b]) => Array.from({ length: Math.max(0, b - a) }, (_, k) => a + k));
+  const v0 = at(rows[0] ?? 0);
+  if (rows.some((i) => at(i) !== v0)) return;
+  let all = true;
+  for (let i = 0; i < N && all; i++) all = at(i) === v0;
+  throw new DataError(all
+    ? `the ${what} '${name}' is constant (every value is ${v0}): there is nothing to ${task}`
+    : `the ${what} '${name}' is constant in its training part (all ${rows.length} training values are ${v0}, later values differ): nothing can be learned from it`);
 }

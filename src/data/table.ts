@@ -6,7 +6,11 @@ import { DataError } from '../errors.js';
  * Parsing is csv-parse's (quoted fields, embedded delimiters and newlines, BOM); the checks
  * here turn its failures and ours into one-line DataErrors that say where.
  */
-export interface Table { source: string; columns: string[]; rows: string[][] }
+export interface Table {
+  source: string; columns: string[]; rows: string[][];
+  /** The field separator (read from the header when not given): ';' hints at decimal commas. */
+  delimiter?: string;
+}
 
 export function parseTable(text: string, source = 'input', delimiter?: string): Table {
   if (text.trim() === '') throw new DataError(`${source}: the file is empty`);
@@ -31,7 +35,7 @@ export function parseTable(text: string, source = 'input', delimiter?: string): 
       throw new DataError(`${source}: row ${i + 2} has ${r.length} fields, expected ${header.length} (as in the header)`);
     }
   });
-  return { source, columns: header, rows };
+  return { source, columns: header, rows, delimiter: delim };
 }
 
 /** Comma unless the header line has more tabs or semicolons. */

@@ -8,7 +8,7 @@ import { runSmooth } from '../../tasks/smooth/index.js';
 import type { CellName } from '../../tasks/forecast/model.js';
 import { type TrainOpts, common, list, num, posInt, readTextFile, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
-import { writeLineChart } from '../plot.js';
+import { checkPlotPath, writeLineChart } from '../plot.js';
 import { describeSeries } from './forecast.js';
 
 /** `recur smooth` and `recur sensors`: the signal-processing uses of the cell. */
@@ -26,11 +26,12 @@ export function registerSignals(program: Command): void {
     .option('--plot <file.svg>', 'plot clean, noisy and smoothed on the test tail')
     .action(async (o: TrainOpts & { data: string; column: string; noise: number; window: number; cell: CellName; hidden: number; steps: number; missing: MissingPolicy; plot?: string }) => {
       const out = new Out(o.json);
+      if (o.plot) checkPlotPath(o.plot);
       const table = parseTable(readTextFile(o.data), o.data);
       const date = guessDateColumn(table);
       const s = buildSeries(table, { targets: [o.column], date, missing: o.missing });
       describeSeries(out, s, date);
-      const r = await runSmooth(s.values, { noise: o.noise, window: o.window, cell: o.cell, hidden: o.hidden, steps: o.steps, seed: o.seed, device: o.device }, runOptions(o));
+      const r = await runSmooth(s.values, { noise: o.noise, window: o.window, cell: o.cell, hidden: o.hidden, steps: o.steps, seed: o.seed, device: o.device, name: o.column }, runOptions(o));
       if (r.interrupted) process.exit(130);
       const line = (name: string, m: { mse: number; mae: number }, extra = '') => out.say(`  ${name.padEnd(30)}${m.mse.toFixed(4).padStart(10)}${m.mae.toFixed(4).padStart(10)}  ${extra}`);
       out.say(`test tail: ${r.test_points} points, noise std ${r.noise_std.toFixed(4)}          MSE       MAE   (against the clean signal)`);
@@ -50,7 +51,8 @@ export function registerSignals(program: Command): void {
     });
 
   training(common(program.command('sensors')), false)
-    .description('predict the next readings of several sensors at once and flag readings whose prediction error is unusually large')
+    .description('predict the next readings of several sensors at once and flag readings whose prediction error is unusually large; '
+      + '--out saves the one-step forecaster, which `recur forecast predict` reads')
     .requiredOption('--data <file>', 'CSV file with a header row')
     .requiredOption('--features <cols>', 'sensor columns, comma-separated (all are predicted)', list)
     .option('--group <col>', 'column that separates independent sensor units (e.g. mote_id)')
@@ -80,6 +82,7 @@ export function registerSignals(program: Command): void {
       }
       const r = await runSensors(s, { lookback: o.lookback, hidden: o.hidden, epochs: o.epochs, cell: o.cell, seed: o.seed, device: o.device, thresholdQuantile: o.threshold }, runOptions(o), labels);
       if (r.interrupted) process.exit(130);
+      if (r.filled_excluded > 0) out.log(`note: ${r.filled_excluded} scored-part readings were filled in (--missing ${o.missing}) and are not scored`);
       out.say(`one-step prediction on the scored part (${r.scored_readings} readings)      MAE model   MAE persistence`);
       for (const [k, v] of Object.entries(r.forecast)) out.say(`  ${k.padEnd(44)}${v.model.mae.toFixed(4).padStart(10)}${v.persistence.mae.toFixed(4).padStart(16)}`);
       if (r.anomalies) {
@@ -88,6 +91,8 @@ export function registerSignals(program: Command): void {
           out.say(`  ${name.padEnd(38)}${d.precision.toFixed(3).padStart(10)}${d.recall.toFixed(3).padStart(9)}${d.f1.toFixed(3).padStart(8)}   ${d.events.detected}/${d.events.total}`);
         }
       }
-      out.result(r);
+      if (o.out) { await saveModel(o.out, r.model_state!.model, r.model_state!.meta); out.log(`model saved to ${o.out} (a forecaster: recur forecast predict ${o.out} --data FILE)`); }
+      const { model_state: _model, ...result } = r;
+      out.result({ ...result, out: o.out ?? null });
     });
 }

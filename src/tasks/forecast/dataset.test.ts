@@ -30,6 +30,23 @@ describe('splitOrigins', () => {
     expect(s.test.filter((t) => t < 100).every((t) => t + 1 < 100)).toBe(true);
   });
 
+  it('--stride takes every k-th training window; validation and test keep every origin', () => {
+    const all = splitOrigins(200, 10, 1, 0.15, 0.15), s = splitOrigins(200, 10, 1, 0.15, 0.15, undefined, 1, { stride: 4 });
+    expect(s.train).toEqual(all.train.filter((_, k) => k % 4 === 0));
+    expect(s.train[0]).toBe(9);
+    expect(s.val).toEqual(all.val); expect(s.test).toEqual(all.test);
+    expect(() => splitOrigins(200, 10, 1, 0.15, 0.15, undefined, 1, { stride: 0 })).toThrow(/stride: expected a positive integer, got 0/);
+  });
+
+  it('no window spans a break (rows dropped between), in any part', () => {
+    const L = 5, H = 2, breaks = [50, 150, 190];
+    const s = splitOrigins(200, L, H, 0.15, 0.15, undefined, H, { breaks });
+    for (const t of [...s.train, ...s.val, ...s.test]) for (const b of breaks) expect(b > t - L + 1 && b <= t + H, `origin ${t}, break ${b}`).toBe(false);
+    expect(s.train).toContain(50 + L - 1); // the first window after a break starts on it
+    expect(s.train).toContain(50 - H - 1); // the last one before it ends just before it
+    expect(s.train.length).toBe(splitOrigins(200, L, H, 0.15, 0.15).train.length - (L + H - 1));
+  });
+
   it('a series too short says what it needs', () => {
     expect(() => splitOrigins(12, 10, 5, 0.15, 0.15)).toThrow(/lookback 10 \+ horizon 5 needs at least 15/);
   });

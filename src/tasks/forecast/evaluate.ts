@@ -1,23 +1,35 @@
+import { DataError } from '../../errors.js';
 import type { Series } from '../../data/series.js';
 import { type Metrics, baselines, maseScale, metrics } from './metrics.js';
 
 /**
  * Scores forecasts on the test origins against the three baselines, per horizon step and
- * overall, in the series' units. `predict(t)` returns the forecasts for origin t as (H, T)
- * (horizon steps × targets); lower bound/upper bound (H, T) when the model gives intervals.
+ * overall. `predict(t)` returns the forecasts for origin t as (H, T) (horizon steps × targets);
+ * lower bound/upper bound (H, T) when the model gives intervals. Test values that were filled in
+ * (missing cells, date gaps) are not scored: they are the filler's guesses, not observations.
+ *
+ * One target: every score in its units. Several targets: each target is scored in its own units
+ * (per_target), and the overall and per-step scores average over targets after dividing each
+ * target's MAE and RMSE by its MASE scale (its in-sample seasonal naive MAE), so that no unit
+ * outweighs another — there, MAE equals MASE.
  */
-export interface StepScores { h: number; model: Metrics; naive: Metrics; seasonal_naive: Metrics; moving_average: Metrics }
+export interface StepScores { h: number; model: Metrics; naive: Metrics; seasonal_naive: Metrics; moving_average: Metrics; interval_coverage?: number }
+export type TargetScores = { model: Metrics; naive: Metrics; seasonal_naive: Metrics; moving_average: Metrics };
 export interface Evaluation {
   horizon: number;
   season: number;
   test_points: number;
+  /** 'series': the one target's units; 'scaled': several targets, each divided by its MASE scale. */
+  units: 'series' | 'scaled';
   model: Metrics;
   baselines: { naive: Metrics; seasonal_naive: Metrics; moving_average: Metrics };
   per_step: StepScores[];
-  /** Per target column when there are several. */
-  per_target?: Record<string, { model: Metrics; naive: Metrics; seasonal_naive: Metrics; moving_average: Metrics }>;
+  /** Per target column, in its own units, when there are several. */
+  per_target?: Record<string, TargetScores>;
   /** Share of actual values inside the predicted interval, when quantiles were trained. */
   interval_coverage?: number;
+  /** Test values (origin × step × target) left out of the scores because they were filled in. */
+  filled_excluded: number;
 }
 
 type Who = 'model' | 'naive' | 'seasonal_naive' | 'moving_average';
@@ -30,66 +42,73 @@ const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function evaluate(s: Series, origins: number[], H: number, season: number, window: number, trainEnd: number,
   predict: (t: number) => { point: Float64Array; lo?: Float64Array; hi?: Float64Array }): Evaluation {
-  const T = s.nTargets, F = s.F, n = origins.length;
-  const col = (j: number) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * F + j]);
-  const cols = Array.from({ length: T }, (_, j) => col(j));
-  // forecasts[who][j][h] = values over the origins
-  const fc: Record<Who, Float64Array[][]> = Object.fromEntries(WHO.map((w) => [w, cols.map(() => Array.from({ length: H }, () => new Float64Array(n)))])) as Record<Who, Float64Array[][]>;
-  const actual = cols.map(() => Array.from({ length: H }, () => new Float64Array(n)));
-  let inside = 0, withInterval = 0;
-  origins.forEach((t, k) => {
+  const T = s.nTargets, F = s.F;
+  const cols = Array.from({ length: T }, (_, j) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * F + j]));
+  // scored[j][h]: actual and each forecaster's values over the origins whose target is observed
+  const scored = cols.map(() => Array.from({ length: H }, () => ({ actual: [] as number[], fc: Object.fromEntries(WHO.map((w) => [w, [] as number[]])) as Record<Who, number[]> })));
+  const inside = new Float64Array(H), withInterval = new Float64Array(H);
+  let excluded = 0;
+  for (const t of origins) {
     const p = predict(t);
     for (let j = 0; j < T; j++) {
       const y = cols[j];
       for (let h = 1; h <= H; h++) {
-        const a = y[t + h];
-        actual[j][h - 1][k] = a;
-        fc.model[j][h - 1][k] = p.point[(h - 1) * T + j];
-        fc.naive[j][h - 1][k] = baselines.naive(y, t);
-        fc.seasonal_naive[j][h - 1][k] = baselines.seasonalNaive(y, t, h, season);
-        fc.moving_average[j][h - 1][k] = baselines.movingAverage(y, t, window);
-        if (p.lo && p.hi) { withInterval++; if (a >= p.lo[(h - 1) * T + j] && a <= p.hi[(h - 1) * T + j]) inside++; }
+        if (s.filled?.[(t + h) * F + j]) { excluded++; continue; }
+        const a = y[t + h], k = (h - 1) * T + j, c = scored[j][h - 1];
+        c.actual.push(a);
+        c.fc.model.push(p.point[k]);
+        c.fc.naive.push(baselines.naive(y, t));
+        c.fc.seasonal_naive.push(baselines.seasonalNaive(y, t, h, season));
+        c.fc.moving_average.push(baselines.movingAverage(y, t, window));
+        if (p.lo && p.hi) { withInterval[h - 1]++; if (a >= p.lo[k] && a <= p.hi[k]) inside[h - 1]++; }
       }
     }
-  });
+  }
   const scales = cols.map((y) => maseScale(y, trainEnd, season));
-  const score = (w: Who, j: number, h: number) => metrics(actual[j][h], fc[w][j][h], scales[j]);
-  const perStep: StepScores[] = Array.from({ length: H }, (_, h) => {
-    const r = Object.fromEntries(WHO.map((w) => [w, mean(cols.map((_, j) => score(w, j, h)))])) as Record<Who, Metrics>;
-    return { h: h + 1, ...r };
-  });
+  const score = (w: Who, j: number, h: number): Metrics => {
+    const c = scored[j][h];
+    if (c.actual.length === 0) throw new DataError(`every test value of '${s.names[j]}' at step ${h + 1} was filled in: nothing observed to score`);
+    return metrics(c.actual, c.fc[w], scales[j]);
+  };
+  // several targets: in units of each target's MASE scale (mase is unit-free already)
+  const pooled = (w: Who, h: number): Metrics => (T === 1 ? score(w, 0, h)
+    : mean(cols.map((_, j) => { const m = score(w, j, h); return { ...m, mae: m.mae / scales[j], rmse: m.rmse / scales[j] }; })));
+  const perStep: StepScores[] = Array.from({ length: H }, (_, h) => ({
+    h: h + 1, ...(Object.fromEntries(WHO.map((w) => [w, pooled(w, h)])) as Record<Who, Metrics>),
+    ...(withInterval[h] > 0 ? { interval_coverage: inside[h] / withInterval[h] } : {}),
+  }));
   const overall = (w: Who) => mean(perStep.map((p) => p[w]));
   const ev: Evaluation = {
-    horizon: H, season, test_points: n, model: overall('model'),
+    horizon: H, season, test_points: origins.length, units: T === 1 ? 'series' : 'scaled', model: overall('model'),
     baselines: { naive: overall('naive'), seasonal_naive: overall('seasonal_naive'), moving_average: overall('moving_average') },
-    per_step: perStep,
+    per_step: perStep, filled_excluded: excluded,
   };
   if (T > 1) {
     ev.per_target = Object.fromEntries(s.names.slice(0, T).map((name, j) => [name,
-      Object.fromEntries(WHO.map((w) => [w, mean(Array.from({ length: H }, (_, h) => score(w, j, h)))])) as Record<Who, Metrics>]));
+      Object.fromEntries(WHO.map((w) => [w, mean(Array.from({ length: H }, (_, h) => score(w, j, h)))])) as TargetScores]));
   }
-  if (withInterval > 0) ev.interval_coverage = inside / withInterval;
+  const covered = inside.reduce((a, b) => a + b, 0), total = withInterval.reduce((a, b) => a + b, 0);
+  if (total > 0) ev.interval_coverage = covered / total;
   return ev;
 }
 
-/** The baselines table as text, one row per forecaster, one column group per horizon step. */
+/**
+ * The baselines table as text, one row per forecaster, one block per horizon step; with several
+ * targets, the scaled blocks first, then one block per target in its own units.
+ */
 export function formatTable(ev: Evaluation): string {
-  const rows: [string, (p: StepScores | Evaluation) => Metrics][] = [
-    ['model', (p) => p.model],
-    ['persistence (naive)', (p) => ('naive' in p ? p.naive : p.baselines.naive)],
-    [`seasonal naive (m=${ev.season})`, (p) => ('seasonal_naive' in p ? p.seasonal_naive : p.baselines.seasonal_naive)],
-    ['moving average', (p) => ('moving_average' in p ? p.moving_average : p.baselines.moving_average)],
-  ];
-  const pad = (s: string, n: number) => s.padEnd(n);
+  type Scores = Record<Who, Metrics>;
+  const rows: [string, Who][] = [['model', 'model'], ['persistence (naive)', 'naive'], [`seasonal naive (m=${ev.season})`, 'seasonal_naive'], ['moving average', 'moving_average']];
   const num = (v: number) => (Math.abs(v) >= 1000 ? v.toExponential(2) : v.toFixed(3)).padStart(9);
   const lines: string[] = [];
-  const steps = ev.per_step.length > 1 ? [...ev.per_step.map((p) => [`h=${p.h}`, p] as const), ['all', ev] as const] : [['all', ev] as const];
-  for (const [label, p] of steps) {
-    lines.push(`${pad(`${label} (${ev.test_points} test points)`, 28)}${['MAE', 'RMSE', 'sMAPE%', 'MASE'].map((h) => h.padStart(9)).join('')}`);
-    for (const [name, get] of rows) {
-      const m = get(p);
-      lines.push(`  ${pad(name, 26)}${num(m.mae)}${num(m.rmse)}${num(m.smape)}${num(m.mase)}`);
-    }
-  }
+  const block = (label: string, p: Scores) => {
+    lines.push(`${label.padEnd(28)}${['MAE', 'RMSE', 'sMAPE%', 'MASE'].map((h) => h.padStart(9)).join('')}`);
+    for (const [name, w] of rows) lines.push(`  ${name.padEnd(26)}${num(p[w].mae)}${num(p[w].rmse)}${num(p[w].smape)}${num(p[w].mase)}`);
+  };
+  const all: Scores = { model: ev.model, ...ev.baselines };
+  if (ev.units === 'scaled') lines.push('all targets: MAE and RMSE in units of each target\'s MASE scale (in-sample seasonal naive MAE)');
+  const steps: [string, Scores][] = ev.per_step.length > 1 ? [...ev.per_step.map((p) => [`h=${p.h}`, p] as [string, Scores]), ['all', all]] : [['all', all]];
+  for (const [label, p] of steps) block(`${label} (${ev.test_points} test points)`, p);
+  for (const [name, p] of Object.entries(ev.per_target ?? {})) block(`${name}, its units, all steps`, p);
   return lines.join('\n');
 }

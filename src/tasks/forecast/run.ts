@@ -1,5 +1,5 @@
 import type { ModelMeta } from '../../io/model-file.js';
-import { type Series, assertNotConstant } from '../../data/series.js';
+import type { Series } from '../../data/series.js';
 import { type CheckpointStore, type LoopResult, runLoop } from '../../train/loop.js';
 import type { Progress } from '../../train/progress.js';
 import { type Evaluation, evaluate } from './evaluate.js';
@@ -32,7 +32,6 @@ export interface ForecastRun {
  */
 export async function runForecast(s: Series, opts: ForecastOptions & { dateColumn?: string | null }, run: RunOptions): Promise<ForecastRun> {
   const o = resolveOptions(s, opts);
-  assertNotConstant(s, Math.floor(s.N * (1 - o.valFraction - o.testFraction)));
   const { task, candidates, splits } = forecastTask(s, o);
   const fingerprint = JSON.stringify({ ...o, device: undefined, N: s.N, F: s.F, names: s.names });
   const loop = await runLoop(task, {
@@ -46,19 +45,23 @@ export async function runForecast(s: Series, opts: ForecastOptions & { dateColum
   const chosen = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
   const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
   const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t));
-  const meta: ModelMeta = {
+  return { options: o, loop, chosen, candidates: summary, evaluation, meta: forecasterMeta(chosen, s, opts.dateColumn ?? null, window) };
+}
+
+/** What a forecaster's model file carries besides its weights (read back by load.ts). */
+export function forecasterMeta(c: Candidate, s: Series, dateColumn: string | null, movingAverageWindow: number): ModelMeta {
+  return {
     kind: 'forecaster',
-    arch: { ...chosen.model.arch },
-    features: chosen.spec.toJSON(),
-    mode: o.mode,
-    horizon: o.horizon,
-    quantiles: o.quantiles,
+    arch: { ...c.model.arch },
+    features: c.spec.toJSON(),
+    mode: c.o.mode,
+    horizon: c.o.horizon,
+    quantiles: c.o.quantiles,
     columns: s.names,
     nTargets: s.nTargets,
     frequency: s.frequency,
     lastDate: s.dates ? s.dates[s.N - 1] : null,
-    dateColumn: opts.dateColumn ?? null,
-    movingAverageWindow: window,
+    dateColumn,
+    movingAverageWindow,
   };
-  return { options: o, loop, chosen, candidates: summary, evaluation, meta };
 }

@@ -1,5 +1,6 @@
 import { DataError } from '../../errors.js';
-import type { Series } from '../../data/series.js';
+import type { ScalerKind } from '../../data/scaler.js';
+import { type Series, assertNotConstant } from '../../data/series.js';
 import type { Device } from '../../kernels/device.js';
 import { mseLoss } from '../../losses/mse.js';
 import { pinballLoss } from '../../losses/pinball.js';
@@ -10,7 +11,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { Checkpoint } from '../../train/checkpoint-types.js';
 import { restoreInto } from '../../train/checkpoint-types.js';
 import type { TrainTask } from '../../train/loop.js';
-import { type Splits, makeBatch, splitOrigins } from './dataset.js';
+import { type Splits, makeBatch, splitOrigins, splitPoints } from './dataset.js';
 import { type FeatureMode, FeatureSpec } from './features.js';
 import { guessSeason } from './metrics.js';
 import { type CellName, Forecaster } from './model.js';
@@ -40,6 +41,10 @@ export interface ForecastOptions {
   /** direct: all H steps from one window; recursive: a one-step model fed its own predictions. */
   mode?: 'direct' | 'recursive';
   features?: FeatureMode | 'auto';
+  /** How 'level' inputs are scaled (fitted on the training part): standard (default) or minmax. */
+  scaler?: Exclude<ScalerKind, 'none'>;
+  /** Steps between consecutive training windows (default 1: every window). */
+  stride?: number;
   quantiles?: number[];
   valFraction?: number;
   testFraction?: number;
@@ -52,11 +57,13 @@ export type ResolvedForecastOptions = Required<Omit<ForecastOptions, 'season' | 
 /** Fills in defaults chosen from the data (season, lookback, epochs). */
 export function resolveOptions(s: Series, o: ForecastOptions): ResolvedForecastOptions {
   const valFraction = o.valFraction ?? 0.15, testFraction = o.testFraction ?? 0.15;
-  const trainEnd = Math.floor(s.N * (1 - valFraction - testFraction));
-  if (trainEnd < 4) throw new DataError(`the series has ${s.N} points: too short to split into training, validation and test parts`);
-  const target0 = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-  const season = o.season ?? guessSeason(target0, trainEnd, s.frequency?.label ?? null);
   const horizon = o.horizon ?? 1;
+  // the season is guessed on the training part of the first segment, exactly as the splits cut it
+  const seg = s.segments?.[0] ?? { start: 0, end: s.N };
+  const { trainEnd } = splitPoints(seg.end - seg.start, horizon, valFraction, testFraction);
+  if (trainEnd < 4) throw new DataError(`the series has ${s.N} points: too short to split into training, validation and test parts`);
+  const target0 = Float64Array.from({ length: trainEnd }, (_, i) => s.values[(seg.start + i) * s.F]);
+  const season = o.season ?? guessSeason(target0, trainEnd, s.frequency?.label ?? null);
   const lookback = o.lookback ?? Math.max(8, Math.min(season >= 2 && season <= 32 ? 2 * season : 32, Math.floor(trainEnd / 4)));
   const mode = o.mode ?? 'direct';
   if (mode === 'recursive' && s.nTargets !== s.F) {
@@ -64,13 +71,16 @@ export function resolveOptions(s: Series, o: ForecastOptions): ResolvedForecastO
   }
   const quantiles = o.quantiles ?? [];
   if (quantiles.length > 0 && !quantiles.includes(0.5)) throw new DataError(`quantiles: include 0.5 (the point forecast), got [${quantiles.join(', ')}]`);
-  for (const [k, v] of Object.entries({ lookback, horizon, hidden: o.hidden ?? 64, epochs: o.epochs ?? 60, batch: o.batch ?? 32 })) {
+  if (quantiles.some((q) => !(q > 0 && q < 1))) throw new DataError(`quantiles: expected levels between 0 and 1, got [${quantiles.join(', ')}]`);
+  const scaler = o.scaler ?? 'standard';
+  if (scaler !== 'standard' && scaler !== 'minmax') throw new DataError(`scaler: expected standard or minmax, got '${scaler}'`);
+  for (const [k, v] of Object.entries({ lookback, horizon, hidden: o.hidden ?? 64, epochs: o.epochs ?? 60, batch: o.batch ?? 32, stride: o.stride ?? 1 })) {
     if (!Number.isInteger(v) || v < 1) throw new DataError(`${k}: expected a positive integer, got ${v}`);
   }
   return {
     lookback, horizon, season, cell: o.cell ?? 'lstm', hidden: o.hidden ?? 64, layers: o.layers ?? 1, dropout: o.dropout ?? 0,
     epochs: o.epochs ?? 60, batch: o.batch ?? 32, lr: o.lr ?? 3e-3, clip: o.clip ?? 1, patience: o.patience ?? 10,
-    mode, features: o.features ?? 'auto', quantiles: [...quantiles].sort((a, b) => a - b),
+    mode, features: o.features ?? 'auto', scaler, stride: o.stride ?? 1, quantiles: [...quantiles].sort((a, b) => a - b),
     valFraction, testFraction, seed: o.seed ?? 0, device: o.device ?? 'auto',
   };
 }
@@ -94,7 +104,7 @@ export class Candidate {
   constructor(readonly s: Series, readonly o: ResolvedForecastOptions, readonly splits: Splits, readonly mode: FeatureMode, index: number) {
     this.nOut = o.mode === 'recursive' ? s.F : s.nTargets;
     const H = o.mode === 'recursive' ? 1 : o.horizon;
-    this.spec = FeatureSpec.fit(s, mode, o.lookback, H, o.season, splits.trainRanges);
+    this.spec = FeatureSpec.fit(s, mode, o.lookback, H, o.season, splits.trainRanges, o.scaler);
     this.rng = new Rng(o.seed * 1000 + index);
     this.model = new Forecaster({
       cell: o.cell, inputSize: this.spec.inputSize, hidden: o.hidden, layers: o.layers, dropout: o.dropout,
@@ -145,7 +155,7 @@ export class Candidate {
   }
 
   /** Forecasts (H, T) in series units for origin t. */
-  predict(t: number): Forecast { return this.predictor.predict(this.s.values, t); }
+  predict(t: number): Forecast { return this.predictor.predict(this.s.values, t, this.s.dates); }
 
   validationMae(): number {
     let s = 0, n = 0;
@@ -184,9 +194,14 @@ export class Candidate {
   }
 }
 
-/** The candidates of a run and the loop task that trains them one after another. */
-export function forecastTask(s: Series, o: ResolvedForecastOptions): { task: TrainTask; candidates: Candidate[]; splits: Splits } {
-  const splits = splitOrigins(s.N, o.lookback, o.horizon, o.valFraction, o.testFraction, s.segments, o.mode === 'recursive' ? 1 : o.horizon);
+/**
+ * The candidates of a run and the loop task that trains them one after another. Refuses targets
+ * that are constant on the training part (`task` names the purpose in that message).
+ */
+export function forecastTask(s: Series, o: ResolvedForecastOptions, task = 'forecast'): { task: TrainTask; candidates: Candidate[]; splits: Splits } {
+  const splits = splitOrigins(s.N, o.lookback, o.horizon, o.valFraction, o.testFraction, s.segments, o.mode === 'recursive' ? 1 : o.horizon,
+    { stride: o.stride, breaks: s.breaks });
+  assertNotConstant(s, splits.trainRanges, task);
   const modes: FeatureMode[] = o.features === 'auto' ? ['level', 'relative'] : [o.features];
   const candidates = modes.map((m, k) => new Candidate(s, o, splits, m, k));
   const starts = candidates.map((_, k) => candidates.slice(0, k).reduce((a, c) => a + c.totalSteps, 0));
@@ -194,7 +209,7 @@ export function forecastTask(s: Series, o: ResolvedForecastOptions): { task: Tra
     const k = starts.findLastIndex((st) => st <= i);
     return { c: candidates[k], local: i - starts[k] };
   };
-  const task: TrainTask = {
+  const loopTask: TrainTask = {
     totalSteps: candidates.reduce((a, c) => a + c.totalSteps, 0),
     compute(i) { const { c, local } = locate(i); return c.done ? null : c.compute(local); },
     apply(i) { locate(i).c.opt.step(); },
@@ -203,5 +218,5 @@ export function forecastTask(s: Series, o: ResolvedForecastOptions): { task: Tra
     snapshot() { const c: Checkpoint = { tensors: {}, json: {} }; candidates.forEach((cd, k) => cd.snapshot(`c${k}.`, c)); return c; },
     restore(c) { candidates.forEach((cd, k) => cd.restore(`c${k}.`, c)); },
   };
-  return { task, candidates, splits };
+  return { task: loopTask, candidates, splits };
 }

@@ -1,7 +1,9 @@
 import type { Series } from '../../data/series.js';
+import type { ModelMeta } from '../../io/model-file.js';
 import { runLoop } from '../../train/loop.js';
 import { type Metrics, metrics } from '../forecast/metrics.js';
-import type { RunOptions } from '../forecast/run.js';
+import type { Forecaster } from '../forecast/model.js';
+import { type RunOptions, forecasterMeta } from '../forecast/run.js';
 import { type ForecastOptions, forecastTask, resolveOptions } from '../forecast/train.js';
 
 /**
@@ -10,7 +12,9 @@ import { type ForecastOptions, forecastTask, resolveOptions } from '../forecast/
  * in units of the typical validation error, is unusually large. Scored against labels.
  *
  * Each group (e.g. each mote) is its own sequence; every group is split in time — the early part
- * trains, the next part sets the error scale and threshold, the rest is scored.
+ * trains, the next part sets the error scale and threshold, the rest is scored. Readings that were
+ * filled in (missing cells) are neither scored nor flagged. The model is a one-step forecaster of
+ * every sensor, saved as such: `recur forecast predict` reads it.
  */
 export interface SensorOptions extends Omit<ForecastOptions, 'horizon' | 'mode' | 'quantiles'> {
   /** Quantile of validation scores above which a reading is flagged (default 0.995). */
@@ -26,29 +30,34 @@ export interface SensorRun {
   forecast: Record<string, { model: Metrics; persistence: Metrics }>;
   anomalies: { model: Detection; persistence_baseline: Detection } | null;
   scored_readings: number;
+  /** Scored-part readings left out because a sensor's value was filled in. */
+  filled_excluded: number;
+  model_state: { model: Forecaster; meta: ModelMeta } | null;
 }
 
 export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions, labels: Int8Array | null): Promise<SensorRun> {
   const o = resolveOptions(s, { valFraction: 0.1, testFraction: 0.55, ...opts, horizon: 1, mode: 'direct', quantiles: [] });
-  const { task, candidates, splits } = forecastTask(s, o);
+  const { task, candidates, splits } = forecastTask(s, o, 'predict');
   const fingerprint = JSON.stringify({ task: 'sensors', ...o, device: undefined, N: s.N, names: s.names });
   const loop = await runLoop(task, {
     label: 'sensors', unit: 'windows', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
-  const base = { features: s.names.slice(0, s.nTargets), scored_readings: splits.test.length };
-  if (loop.interrupted) return { ...base, interrupted: true, forecast: {}, anomalies: null };
-  for (const c of candidates) c.useBest();
-  const best = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
   const T = s.nTargets, F = s.F;
   const y = (t: number, j: number) => s.values[t * F + j];
+  const observed = (t: number) => !s.filled || s.filled.subarray(t * F, t * F + T).every((f) => f === 0);
+  const testOrigins = splits.test.filter((t) => observed(t + 1));
+  const base = { features: s.names.slice(0, T), scored_readings: testOrigins.length, filled_excluded: splits.test.length - testOrigins.length };
+  if (loop.interrupted) return { ...base, interrupted: true, forecast: {}, anomalies: null, model_state: null };
+  for (const c of candidates) c.useBest();
+  const best = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
 
   // prediction errors of the model and of persistence for reading t + 1
   const errs = (origins: number[]) => origins.map((t) => {
     const p = best.predict(t).point;
     return { t: t + 1, model: Array.from({ length: T }, (_, j) => p[j] - y(t + 1, j)), naive: Array.from({ length: T }, (_, j) => y(t, j) - y(t + 1, j)) };
   });
-  const val = errs(splits.val), test = errs(splits.test);
+  const val = errs(splits.val.filter((t) => observed(t + 1))), test = errs(testOrigins);
   const forecast: SensorRun['forecast'] = {};
   for (let j = 0; j < T; j++) {
     const actual = test.map((e) => y(e.t, j));
@@ -71,7 +80,7 @@ export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions
     };
     anomalies = { model: detect('model'), persistence_baseline: detect('naive') };
   }
-  return { ...base, interrupted: false, forecast, anomalies };
+  return { ...base, interrupted: false, forecast, anomalies, model_state: { model: best.model, meta: forecasterMeta(best, s, null, o.lookback) } };
 }
 
 /** Point-wise precision/recall/F1, and events (runs of consecutive labelled readings) caught at least once. */

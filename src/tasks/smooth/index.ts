@@ -1,4 +1,5 @@
 import { noGrad } from '../../autograd/engine.js';
+import { assertVaries } from '../../data/series.js';
 import { DataError } from '../../errors.js';
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
@@ -28,6 +29,8 @@ export interface SmoothOptions {
   noise?: number;
   window?: number; cell?: CellName; hidden?: number; layers?: number;
   steps?: number; batch?: number; lr?: number; seed?: number; device?: Device;
+  /** The signal's name in messages (its column). */
+  name?: string;
 }
 
 export class Denoiser extends Module {
@@ -86,6 +89,7 @@ export async function runSmooth(signal: Float64Array, o: SmoothOptions, run: Run
   if (N < 4 * W) throw new DataError(`the signal has ${N} points; smoothing with window ${W} needs at least ${4 * W} (use a smaller --window)`);
   const rng = new Rng(o.seed ?? 0), noiseRng = new Rng((o.seed ?? 0) + 7919);
   const trainEnd = Math.floor(N * 0.7), valEnd = Math.floor(N * 0.85);
+  assertVaries(o.name ?? 'signal', (i) => signal[i], N, [[0, trainEnd]], 'smooth', 'signal');
   let dsd = 0, localVar = 0, nw = 0;
   for (let i = 1; i < trainEnd; i++) dsd += (signal[i] - signal[i - 1]) ** 2 / (trainEnd - 1);
   for (let s0 = 0; s0 + W <= trainEnd; s0 += Math.max(1, W >> 2)) {
