@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vegaDataset } from '../../data/datasets.js';
-import { jsonRecords, loadExamples, readRecords, stratifiedSplit, toExamples } from './data.js';
+import { dropDuplicateTexts, jsonRecords, loadExamples, readRecords, stratifiedSplit, toExamples } from './data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-classify-data-'));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
@@ -31,6 +31,15 @@ describe('labelled examples', () => {
     const s = loadExamples('sentiment');
     expect([s.labels.length, s.classes]).toEqual([3000, ['negative', 'positive']]);
     expect(s.notes[0]).toMatch(/skipped 3 blank records/);
+  });
+
+  it('drops texts that repeat an earlier one\'s words and label: 21 of the UCI sentences', () => {
+    const all = loadExamples('sentiment'), s = dropDuplicateTexts(all);
+    expect(s.labels.length).toBe(2979);
+    expect(s.notes[s.notes.length - 1]).toBe('removed 21 duplicate texts (the words and label of an earlier one) before splitting');
+    expect(new Set(s.texts.map((t, i) => `${s.labels[i]} ${t.toLowerCase()}`)).size).toBe(2979);
+    expect(s.texts).toContain('Works great!.'); // the first copy stays
+    expect(dropDuplicateTexts(s)).toBe(s);
   });
 
   it('rejects bad input with messages that say what is wrong', () => {

@@ -8,7 +8,7 @@ import { type LoopResult, runLoop } from '../../train/loop.js';
 import type { CellName } from '../forecast/model.js';
 import type { RunOptions } from '../forecast/run.js';
 import { LogisticRegression, bagOfWords } from './baseline.js';
-import { type Examples, type Split, stratifiedSplit } from './data.js';
+import { type Examples, type Split, dropDuplicateTexts, stratifiedSplit } from './data.js';
 import { type FitOptions, Fitter, fitTask } from './fit.js';
 import { ClassifierLearner, gatherRows } from './learner.js';
 import { SequenceClassifier, encodeText, padBatch } from './many-to-one.js';
@@ -77,6 +77,8 @@ export interface ClassifyResult {
 
 export interface ClassifyRun {
   options: ResolvedClassifyOptions;
+  /** What was trained and tested on: the input, without repeated texts. */
+  examples: Examples;
   loop: LoopResult;
   split: Split;
   /** null when the run was interrupted. */
@@ -134,8 +136,12 @@ function setupVector(ex: Examples, o: ResolvedClassifyOptions, split: Split): Se
   };
 }
 
-/** Trains model and baseline, scores both on the test part; the fingerprint guards --resume. */
-export async function runClassify(ex: Examples, opts: ClassifyOptions, run: RunOptions): Promise<ClassifyRun> {
+/**
+ * Trains model and baseline, scores both on the test part; the fingerprint guards --resume.
+ * Repeated texts are dropped first (dropDuplicateTexts), so `split` indexes `examples`.
+ */
+export async function runClassify(input: Examples, opts: ClassifyOptions, run: RunOptions): Promise<ClassifyRun> {
+  const ex = input.kind === 'text' ? dropDuplicateTexts(input) : input;
   const o = resolveClassifyOptions(ex.kind, opts);
   const split = stratifiedSplit(ex.labels, ex.classes, o.valFraction, o.testFraction, o.seed);
   const s = ex.kind === 'text' ? setupText(ex, o, split) : setupVector(ex, o, split);
@@ -147,7 +153,7 @@ export async function runClassify(ex: Examples, opts: ClassifyOptions, run: RunO
     label: 'classify', unit: 'examples', progress: run.progress, store: run.store, signal: run.signal,
     checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches, gradWarn: 1e3,
   });
-  const base = { options: o, loop, split, model: s.model, learners: { model: m, baseline: b } };
+  const base = { options: o, examples: ex, loop, split, model: s.model, learners: { model: m, baseline: b } };
   if (loop.interrupted) return { ...base, result: null, meta: null };
   for (const f of fitters) f.useBest();
   const test = m.evaluate(split.test), testB = b.evaluate(split.test);

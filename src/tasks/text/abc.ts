@@ -19,16 +19,35 @@ export function assertAbc(text: string, source: string): number {
 }
 
 /**
- * A stop predicate for Sampler: true after `bars` bar lines (a run of '|' counts once, so
- * '||' and ':|' are one bar line) or when the tune ends with a blank line.
+ * Every prefix of a bar-line token: `|`, `||`, `[|`, `|]`, `|:`, `:|`, `::`, `:|:`, `:||:`, …, with
+ * the number of an ending attached (`|1`, `:|2`, `[1`). A `[` after a bar line is not taken in: it
+ * may open a chord or an inline field (`|[CEG]`, `|[K:G]`), and `|[1` reads as `|` then `[1`.
+ */
+const BAR_PREFIX = /^(?:\[?[|:]*\|\]|\[?[|:]*)\d*$/;
+
+/**
+ * A stop predicate for Sampler: true, before the character `c` is added, once `bars` bars have
+ * been closed, or at a blank line (the end of the tune).
+ *
+ * Characters that can form a bar line are gathered into one token before anything is decided, so
+ * a combined `:||:` counts once and the text never ends inside a token (the character that shows
+ * the token is over is the one left out). A bar line closes a bar only when notes came since the
+ * previous one: a start-repeat `|:` at the beginning of a tune or a line (after `:|` on the line
+ * before) closes nothing, and neither does an ending marker such as `[1` on its own.
  */
 export function abcStop(bars: number): (c: string) => boolean {
-  let count = 0, prev = '';
+  let count = 0, tok = '', notes = false, prev = '';
   return (c: string) => {
-    const newBar = c === '|' && prev !== '|';
-    const end = c === '\n' && prev === '\n';
+    if (tok !== '' && BAR_PREFIX.test(tok + c)) { tok += c; prev = c; return false; }
+    if (tok !== '') {
+      if (notes && /\||::/.test(tok)) { count++; notes = false; }
+      tok = '';
+      if (count >= bars) return true;
+    }
+    if (c === '\n' && prev === '\n') return true;
+    if (c === '|' || c === ':' || c === '[') tok = c;
+    else if (!/\s/.test(c)) notes = true;
     prev = c;
-    if (newBar) count++;
-    return end || count >= bars;
+    return false;
   };
 }

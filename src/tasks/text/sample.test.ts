@@ -8,7 +8,7 @@ import { SeedCharLM } from '../../models/seed-char-lm.js';
 import { Rng } from '../../tensor/rng.js';
 import { IntTensor } from '../../tensor/tensor.js';
 import { CharLM } from './model.js';
-import { Sampler } from './sample.js';
+import { Sampler, pickIndex } from './sample.js';
 import type { CharModel } from './train.js';
 
 /**
@@ -65,5 +65,37 @@ describe.each(devices)('Sampler on %s', (device) => {
     expect(s.sample({ length: 200, seed: 3 }).text).toBe(a);
     s.dispose();
     setDefaultDevice(was);
+  });
+});
+
+describe('drawing a character', () => {
+  const abcd = Vocab.chars('abcd'); // <pad> <unk> a b c d
+  /** A sampler whose next-character distribution is p (over a, b, c, d) whatever it reads: a zero head, log p as its bias. */
+  function fixed(p: number[]): Sampler {
+    const model = new CharLM({ cell: 'rnn', vocab: abcd.size, hidden: 4, layers: 1, dropout: 0, embed: 0 }, new Rng(1), 'cpu');
+    model.head.weight.data.fill(0);
+    model.head.bias!.data.set([0, 0, ...p.map(Math.log)]);
+    return new Sampler(model, abcd);
+  }
+
+  it('top-k first, then top-p over what it kept, renormalised (as Hugging Face chains them)', () => {
+    const s = fixed([0.4, 0.3, 0.2, 0.1]);
+    // top-k 2 keeps a and b, renormalised to 4/7 and 3/7; a alone holds top-p 0.5 of that. (Measured against the
+    // whole distribution, a's 0.4 would fall short of 0.5 and b would be drawn too.)
+    expect(new Set(s.sample({ length: 400, topK: 2, topP: 0.5, seed: 1 }).text)).toEqual(new Set(['a']));
+    expect(new Set(s.sample({ length: 400, topP: 0.5, seed: 1 }).text)).toEqual(new Set(['a', 'b']));
+    const kept = s.sample({ length: 4000, topK: 3, topP: 0.7, seed: 2 }).text; // a, b (4/9 + 3/9 ≥ 0.7), in the ratio 4 : 3
+    expect(new Set(kept)).toEqual(new Set(['a', 'b']));
+    const ratio = (kept.split('a').length - 1) / (kept.split('b').length - 1);
+    expect(ratio).toBeGreaterThan(1.2);
+    expect(ratio).toBeLessThan(1.5);
+    s.dispose();
+  });
+
+  it('a draw that rounding leaves past the total takes the last character with any probability, never a special', () => {
+    expect(pickIndex([0.5, 0.5, 0], [0, 1, 2], 3, 1 + 1e-12)).toBe(1);
+    expect(pickIndex([0, 0.25, 0.75, 0], [2, 1, 0, 3], 4, 2)).toBe(1);
+    expect(pickIndex([0.5, 0.5, 0], [0, 1, 2], 3, 0.6)).toBe(1);
+    expect(pickIndex([0.5, 0.5, 0], [0, 1, 2], 3, 0)).toBe(0);
   });
 });

@@ -11,20 +11,55 @@ import type { CharModel } from './train.js';
  * Sampling from a character model one character at a time, with no allocation per character:
  * the recurrent stepper advances the state and computes the head's logits (at batch 1, one call
  * of the backend's fused step kernel per character), and the next character is drawn from
- * softmax(logits / temperature), optionally restricted to the top k characters or to the
- * smallest set whose probability reaches top-p. Temperature 0 takes the most likely character
- * (greedy, deterministic). The same seed gives the same text on the same backend.
+ * softmax(logits / temperature), optionally restricted to the top k characters, then (the
+ * kept probabilities renormalised, as Hugging Face's warpers chain) to the smallest set whose
+ * probability reaches top-p. Temperature 0 takes the most likely character (greedy,
+ * deterministic). The same seed gives the same text on the same backend.
  * The seed's cell (SeedCharLM) samples the same way through its own stepper (MyRNNCell.stepper).
  */
 export interface SampleOptions {
   prime?: string; length?: number; temperature?: number; topK?: number; topP?: number; seed?: number;
   /** Called with every generated character as it comes (streaming). */
   onChar?: (c: string) => void;
-  /** Return true to stop after this character (e.g. a bar limit). */
+  /**
+   * Called with each drawn character before it is kept, and `generated` the number kept so far:
+   * return true to end the text without it (a bar limit knows a bar line is complete only when
+   * the character after it is not part of it).
+   */
   stop?: (c: string, generated: number) => boolean;
 }
 
 export interface SampleResult { text: string; dropped: string[] }
+
+/**
+ * The sampling settings, checked: callers that print something first (the CLI writes the prime)
+ * check before they do.
+ */
+export function resolveSampleOptions(o: SampleOptions): { temperature: number; topK: number; topP: number; length: number } {
+  const temperature = o.temperature ?? 1, topK = o.topK ?? 0, topP = o.topP ?? 1, length = o.length ?? 500;
+  if (!(temperature >= 0)) throw new DataError(`temperature: expected ≥ 0, got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new DataError(`top-p: expected a value in (0, 1], got ${topP}`);
+  if (!Number.isInteger(topK) || topK < 0) throw new DataError(`top-k: expected a non-negative integer, got ${topK}`);
+  if (!(length >= 0)) throw new DataError(`length: expected a non-negative number of characters, got ${length}`);
+  return { temperature, topK, topP, length };
+}
+
+/**
+ * The entry of `order[0 … n)` where u falls in the running sum of P over those entries. Rounding
+ * can leave u above the total: then the last entry that has any probability, never one with
+ * P = 0 (a special token, or a character cut by top-k).
+ */
+export function pickIndex(P: ArrayLike<number>, order: ArrayLike<number>, n: number, u: number): number {
+  let last = order[0];
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    if (P[i] <= 0) continue;
+    u -= P[i];
+    last = i;
+    if (u <= 0) return i;
+  }
+  return last;
+}
 
 /** What the sampler steps: RecurrentStepper with a head, or the seed cell's SeedStepper. */
 interface CharStepper { step(input: number | Data): Data; readonly y: Data; readonly h: Data; reset(): void; dispose(): void }
@@ -34,7 +69,9 @@ export class Sampler {
   /** The head's output after each step (V): the stepper's own array, overwritten in place. */
   private readonly logits: Data;
   private readonly probs: Float64Array;
+  /** Ids sorted by probability (top-k, top-p), and in id order (plain sampling). */
   private readonly order: Int32Array;
+  private readonly ids: Int32Array;
   /** A learned embedding (V, E) and the row of the current character, or null (one-hot input). */
   private readonly embedTable: Data | null;
   private readonly embedRow: Data | null;
@@ -52,7 +89,8 @@ export class Sampler {
       this.embedRow = m.embed ? m.embed.weight.data.slice(0, m.embed.embeddingDim) : null;
     }
     const V = vocab.size;
-    this.logits = this.stepper.y; this.probs = new Float64Array(V); this.order = new Int32Array(V);
+    this.logits = this.stepper.y; this.probs = new Float64Array(V);
+    this.order = new Int32Array(V); this.ids = Int32Array.from({ length: V }, (_, i) => i);
     this.drawable = new Uint8Array(V).fill(1);
     for (const s of vocab.specials) this.drawable[vocab.id(s)] = 0;
   }
@@ -76,29 +114,19 @@ export class Sampler {
     let sum = 0;
     const top = L[best];
     for (let i = 0; i < V; i++) { P[i] = ok[i] === 1 ? Math.exp((L[i] - top) / temperature) : 0; sum += P[i]; }
-    let n = V;
-    if (topK > 0 || topP < 1) {
-      const O = this.order;
-      for (let i = 0; i < V; i++) O[i] = i;
-      O.sort((a, b) => P[b] - P[a]);
-      n = topK > 0 ? Math.min(topK, V) : V;
-      if (topP < 1) { let c = 0, k = 0; while (k < n && c < topP * sum) c += P[O[k++]]; n = Math.max(1, k); }
-      let s = 0;
-      for (let k = 0; k < n; k++) s += P[O[k]];
-      let u = rng.uniform() * s;
-      for (let k = 0; k < n; k++) { u -= P[O[k]]; if (u <= 0) return O[k]; }
-      return O[n - 1];
-    }
-    let u = rng.uniform() * sum;
-    for (let i = 0; i < V; i++) { u -= P[i]; if (u <= 0 && P[i] > 0) return i; }
-    return best;
+    if (topK === 0 && topP === 1) return pickIndex(P, this.ids, V, rng.uniform() * sum);
+    const O = this.order;
+    O.set(this.ids);
+    O.sort((a, b) => P[b] - P[a]);
+    let n = topK > 0 ? Math.min(topK, V) : V, s = 0;
+    for (let k = 0; k < n; k++) s += P[O[k]];
+    // top-p within what top-k kept, renormalised: the smallest head of it holding topP of its mass
+    if (topP < 1) { let c = 0, k = 0; while (k < n && c < topP * s) c += P[O[k++]]; n = Math.max(1, k); s = c; }
+    return pickIndex(P, O, n, rng.uniform() * s);
   }
 
   sample(o: SampleOptions = {}): SampleResult {
-    const temperature = o.temperature ?? 1, topK = o.topK ?? 0, topP = o.topP ?? 1, length = o.length ?? 500;
-    if (!(temperature >= 0)) throw new DataError(`temperature: expected ≥ 0, got ${temperature}`);
-    if (!(topP > 0 && topP <= 1)) throw new DataError(`top-p: expected a value in (0, 1], got ${topP}`);
-    if (!Number.isInteger(topK) || topK < 0) throw new DataError(`top-k: expected a non-negative integer, got ${topK}`);
+    const { temperature, topK, topP, length } = resolveSampleOptions(o);
     const rng = new Rng(o.seed ?? 0);
     const prime = Array.from(o.prime ?? '');
     const dropped = this.vocab.unknown(prime);
@@ -113,10 +141,10 @@ export class Sampler {
     const tokens = this.vocab.tokens;
     while (n < length) {
       const id = this.draw(rng, temperature, topK, topP);
+      if (o.stop?.(tokens[id], n)) break;
       if (n === ids.length) { const grown = new Int32Array(2 * n); grown.set(ids); ids = grown; }
       ids[n++] = id;
       if (o.onChar) o.onChar(tokens[id]);
-      if (o.stop?.(tokens[id], n)) break;
       this.feed(id);
     }
     return { text: Array.from(ids.subarray(0, n), (id) => tokens[id]).join(''), dropped };
@@ -139,4 +167,21 @@ export class Sampler {
 
   /** Returns the stepper's buffers to its backend (the wasm heap). */
   dispose(): void { this.stepper.dispose(); }
+}
+
+/**
+ * The k most likely next characters after `logits` (V), as Sampler.read hands them out: softmax
+ * over the characters that may be drawn (the specials get no probability, as in sampling), most
+ * likely first. What a person pointing at a character in the playground's heat map sees.
+ */
+export function topNext(logits: ArrayLike<number>, vocab: Vocab, k: number): { c: string; p: number }[] {
+  const V = vocab.size;
+  if (logits.length !== V) throw new DataError(`topNext: expected ${V} logits (one per symbol of the vocabulary), got ${logits.length}`);
+  const specials = new Set(vocab.specials.map((s) => vocab.id(s)));
+  const ids = Array.from({ length: V }, (_, i) => i).filter((i) => !specials.has(i));
+  let max = -Infinity, sum = 0;
+  for (const i of ids) max = Math.max(max, logits[i]);
+  const e = new Float64Array(V);
+  for (const i of ids) { e[i] = Math.exp(logits[i] - max); sum += e[i]; }
+  return ids.sort((a, b) => e[b] - e[a]).slice(0, k).map((i) => ({ c: vocab.tokens[i], p: e[i] / sum }));
 }

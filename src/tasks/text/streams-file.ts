@@ -69,6 +69,24 @@ export class FileStreams implements TokenStreams {
     this.rewind();
   }
 
+  /**
+   * Refuses, before any training, streams shorter than one sequence of T + 1 characters (next()
+   * would find out only at the first step). A character is 1 to 4 bytes, so only a stream of
+   * fewer than 4(T + 1) bytes needs its characters counted.
+   */
+  assertLength(T: number): void {
+    const buf = Buffer.alloc(4 * (T + 1));
+    for (let b = 0; b < this.B; b++) {
+      const n = readSync(this.fd, buf, 0, Math.min(buf.length, this.starts[b + 1] - this.starts[b]), this.starts[b]);
+      let chars = 0;
+      for (let i = 0; i < n; i++) if ((buf[i] & 0xc0) !== 0x80) chars++;
+      if (chars < T + 1) {
+        throw new DataError(`${this.path}: the training part is too short: ${this.B} streams over its ${this.trainEnd} bytes, stream ${b + 1} of ${chars} characters, `
+          + `but one sequence needs ${T + 1}; use a smaller --seq or --batch, or more text`);
+      }
+    }
+  }
+
   private rewind(): void {
     this.cursors = Array.from({ length: this.B }, (_, b) => new FileCursor(this.fd, this.starts[b], this.starts[b + 1], this.starts[b], this.vocab, this.chunk, this.path));
     this.carry.fill(-1);
@@ -149,6 +167,7 @@ export async function runTextFile(path: string, opts: TextOptions, run: RunOptio
   const vocab = fileVocab(path, o.valFraction, (chars) => Vocab.chars(chars));
   const fs = new FileStreams(path, vocab, o.batch, o.valFraction);
   try {
+    fs.assertLength(o.seq);
     return await trainText(vocab, fs, () => fs.validation(16), fs.size, o, run);
   } finally { fs.close(); }
 }

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Vocab } from '../../data/vocab.js';
 import { ROOT } from '../../test-utils/index.js';
 import { mobyDick } from './corpus.js';
-import { FileStreams, fileVocab } from './streams-file.js';
+import { makeProgress } from '../../train/progress.js';
+import { FileStreams, fileVocab, runTextFile } from './streams-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-streams-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +50,27 @@ describe('file streams', () => {
       expect(Array.from(x2)).toEqual(Array.from(x));
       expect(Array.from(y2)).toEqual(Array.from(y));
     }
+  });
+});
+
+describe('a streamed text too short for its streams', () => {
+  const path = join(dir, 'short.txt');
+  writeFileSync(path, 'ünïcödé '.repeat(40)); // 320 characters, 480 bytes
+
+  it('is refused before training starts, not at the first step', async () => {
+    let started = false;
+    const progress = { ...makeProgress({ quiet: true }), start: () => { started = true; } };
+    const run = runTextFile(path, { seq: 16, batch: 32, hidden: 8, steps: 3, valFraction: 0.1 }, { progress, store: null, checkpointEvery: 0, resume: false });
+    await expect(run).rejects.toThrow(/short\.txt: the training part is too short: 32 streams over its 432 bytes, stream 1 of 9 characters, but one sequence needs 17/);
+    expect(started).toBe(false);
+  });
+
+  it('counts characters, not bytes: 17 two-byte characters per stream are enough for T = 16', () => {
+    const vocab = fileVocab(path, 0.1, (c) => Vocab.chars(c));
+    const fs = new FileStreams(path, vocab, 8, 0.1);
+    expect(() => fs.assertLength(16)).not.toThrow(); // 54 bytes, 36 characters a stream
+    expect(() => fs.assertLength(40)).toThrow(/stream 1 of 36 characters, but one sequence needs 41/);
+    fs.close();
   });
 });
 

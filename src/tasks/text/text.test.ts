@@ -4,7 +4,8 @@ import { abcPrompt, abcStop } from './abc.js';
 import { loadCorpus, mobyDick } from './corpus.js';
 import type { CharLM } from './model.js';
 import { Sampler } from './sample.js';
-import { evaluateText, runText } from './train.js';
+import { ArrayStreams } from './streams.js';
+import { evaluateText, resolveTextOptions, runText } from './train.js';
 
 const quiet = { progress: makeProgress({ quiet: true }), store: null, checkpointEvery: 0, resume: false };
 const chapter1 = mobyDick().slice(0, 40_000);
@@ -45,7 +46,23 @@ describe('character model', () => {
   }, 60_000);
 });
 
+describe('texts too short for the streams', () => {
+  it('B streams of a text must each hold one sequence of T + 1 characters', () => {
+    expect(() => new ArrayStreams(new Int32Array(300), 32, 16))
+      .toThrow('the text is too short: 300 characters give 32 streams of 9, but one sequence needs 17; use a smaller --seq or --batch, or more text');
+    expect(new ArrayStreams(new Int32Array(300), 16, 16).len).toBe(18);
+  });
+});
+
 describe("the seed's cell as a character model (--cell seed)", () => {
+  it('refuses the options it has no use for, naming them', () => {
+    expect(() => resolveTextOptions({ cell: 'seed', embed: 8, layers: 2 }))
+      .toThrow("--cell seed (the seed's MyRNNCell: one layer, one-hot input, no dropout): expected no --embed, --layers or --dropout, got --embed 8, --layers 2");
+    expect(() => resolveTextOptions({ cell: 'seed', dropout: 0.2 })).toThrow('got --dropout 0.2');
+    expect(resolveTextOptions({ cell: 'seed', hidden: 32 }).cell).toBe('seed');
+    expect(resolveTextOptions({ cell: 'lstm', embed: 8, layers: 2, dropout: 0.2 }).layers).toBe(2);
+  });
+
   it('trains through its explicit matrices and samples through its stepper', async () => {
     const r = await runText(chapter1.slice(0, 12_000), { cell: 'seed', hidden: 32, seq: 16, batch: 8, steps: 60, lr: 1e-2, valFraction: 0.1, seed: 6 }, quiet);
     expect(r.trainer.model.arch.cell).toBe('seed');
@@ -57,20 +74,68 @@ describe("the seed's cell as a character model (--cell seed)", () => {
   }, 60_000);
 });
 
+/** What a stop rule lets through of `text`: every character until it says stop (that one is left out). */
+function cut(stop: (c: string) => boolean, text: string): string {
+  const chars = Array.from(text), end = chars.findIndex((c) => stop(c));
+  return end < 0 ? text : chars.slice(0, end).join('');
+}
+
 describe('ABC tunes', () => {
-  it('header prompt and bar limit', () => {
+  const abcDir = new URL('../../../data/abc', import.meta.url).pathname;
+  const reel = '|:A2FA DAFA|B2GB dBGB|A2FA DAFA|BAGF E2D2:|\n|:d2fd adfd|e2ge bege|d2fd adfd|edcB A4:|\n';
+
+  it('header prompt', () => {
     expect(abcPrompt({ title: 'T', meter: '6/8', key: 'G' })).toBe('X:1\nT:T\nM:6/8\nL:1/8\nK:G\n');
-    const stop = abcStop(3);
-    const seq = Array.from('|:AB|cd||ef|g'), stops = seq.map((ch) => stop(ch));
-    expect(stops.indexOf(true)).toBe(7); // bar lines at 0, 4 and 7 ('||' at 7–8 counts once)
+  });
+
+  it('bar limit: bar lines read as whole tokens; a start-repeat before any note closes no bar', () => {
+    // hand-counted: the opening |: closes nothing, so bar 2 ends at the second single |
+    expect(cut(abcStop(2), reel)).toBe('|:A2FA DAFA|B2GB dBGB|');
+    // bar 4 ends with :| at the end of line 1; the |: that opens line 2 closes nothing, so bar 5 is 'd2fd adfd|'
+    expect(cut(abcStop(4), reel)).toBe('|:A2FA DAFA|B2GB dBGB|A2FA DAFA|BAGF E2D2:|');
+    expect(cut(abcStop(5), reel)).toBe('|:A2FA DAFA|B2GB dBGB|A2FA DAFA|BAGF E2D2:|\n|:d2fd adfd|');
+    // :||: and :: are one bar line each, never cut in two
+    expect(cut(abcStop(1), 'A2FA DAFA:||:B2GB dBGB|c')).toBe('A2FA DAFA:||:');
+    expect(cut(abcStop(2), 'A2FA DAFA:||:B2GB dBGB|c')).toBe('A2FA DAFA:||:B2GB dBGB|');
+    expect(cut(abcStop(1), 'ABcd::efga|')).toBe('ABcd::');
+    expect(cut(abcStop(1), 'ABcd:|:efga|')).toBe('ABcd:|:');
+    // endings stay with their bar line: |1 and :|2 are whole tokens
+    const endings = '|:ABc def|1 gfe dcB:|2 gfe d3|]\nX:2';
+    expect(cut(abcStop(1), endings)).toBe('|:ABc def|1');
+    expect(cut(abcStop(2), endings)).toBe('|:ABc def|1 gfe dcB:|2');
+    expect(cut(abcStop(3), endings)).toBe('|:ABc def|1 gfe dcB:|2 gfe d3|]');
+    expect(cut(abcStop(1), 'AB [1 cd :|[2 ef |]\n')).toBe('AB [1 cd :|'); // [1 and [2 on their own mark endings, not bar lines
+    expect(cut(abcStop(2), 'AB [1 cd :|[2 ef |]\n')).toBe('AB [1 cd :|[2 ef |]');
+    expect(cut(abcStop(1), '[|AB cd|]x')).toBe('[|AB cd|]');
+    // a [ after a bar line opens a chord or an inline field, not part of the bar line
+    expect(cut(abcStop(1), '[CEG]2 A|[K:G] B|')).toBe('[CEG]2 A|');
+    // a blank line ends the tune, whatever the count
+    expect(cut(abcStop(100), 'AB|cd|\n\nX:2')).toBe('AB|cd|\n');
     expect(abcStop(100)('\n') || abcStop(100)('x')).toBe(false);
   });
+
+  it('never ends inside a bar line token (every limit on the bundled tunes)', () => {
+    const tunes = loadCorpus(abcDir).text, body = tunes.slice(tunes.indexOf('K:D\n') + 4);
+    for (let bars = 1; bars <= 20; bars++) {
+      const kept = cut(abcStop(bars), body), next = body[kept.length];
+      expect(kept, `${bars} bars`).toMatch(/(\||\]|\d|\n)$/);
+      expect(/[|:\]\d]/.test(next ?? ''), `${bars} bars: cut before ${JSON.stringify(next)}`).toBe(false);
+    }
+  });
+
+  it('a folder of tunes is read as tunes only: its README is left out', () => {
+    const c = loadCorpus(abcDir);
+    expect([c.files, c.skipped]).toEqual([1, ['README.md']]);
+    expect(c.text).not.toMatch(/public domain/);
+    expect(c.text.startsWith('X:1\nT:The Seed Cell Reel')).toBe(true);
+  });
+
   it('a model trained on the bundled tunes writes a header-prompted tune that stops at the bar limit', async () => {
-    const c = loadCorpus(new URL('../../../data/abc', import.meta.url).pathname, '.abc');
+    const c = loadCorpus(abcDir);
     const r = await runText(c.text, { cell: 'gru', hidden: 32, seq: 32, batch: 2, steps: 80, lr: 1e-2, valFraction: 0.1, seed: 3 }, quiet);
     const out = new Sampler(r.trainer.model as CharLM, r.trainer.vocab).sample({ prime: abcPrompt({ meter: '6/8', key: 'G' }), length: 400, stop: abcStop(8), seed: 5 });
-    const bars = out.text.split('').filter((ch, i, a) => ch === '|' && a[i - 1] !== '|').length;
-    expect(bars === 8 || out.text.endsWith('\n\n')).toBe(true);
-    expect(bars).toBeLessThanOrEqual(8);
+    // the rule lets all of the kept text through, and the text ends at a whole bar line, a tune's end or the length
+    expect(cut(abcStop(8), out.text)).toBe(out.text);
+    expect(out.text.length === 400 || /(\||\]|\d|\n)$/.test(out.text)).toBe(true);
   }, 60_000);
 });
