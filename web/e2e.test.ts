@@ -4,8 +4,8 @@
  * model, and the test checks that the loss fell, text was generated, the hidden-state heat map
  * drew, and that model files move both ways between the page and the CLI with identical samples
  * (both sampling on the 'cpu' device, so the arithmetic is the same). It also trains a short
- * forecaster and moves forecaster files both ways. Nothing may leave localhost and nothing may log an error. Screenshots go to
- * test-artifacts/. Chromium comes from `apt-get install chromium` (scripts/install-test-deps.sh).
+ * forecaster and moves forecaster files both ways. Nothing may move on the page while a model trains, at a desktop's
+ * width and a phone's. Nothing may leave localhost and nothing may log an error. Screenshots go to test-artifacts/. Chromium comes from `apt-get install chromium` (scripts/install-test-deps.sh).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -57,6 +57,52 @@ async function pageSample(): Promise<string> {
   await page.click('#sample');
   await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#sample-out')!.dataset.count ?? 0) > n, before, { timeout: 20_000 });
   return (await page.getAttribute('#sample-out', 'data-text')) ?? '';
+}
+
+/**
+ * Starts watching the layout of a tab's panel: on every animation frame, where each card, each
+ * block in a card, each button and each score row is (document coordinates and size, so scrolling
+ * does not count), against where it was when watching began; and the layout shifts Chromium
+ * reports ('layout-shift' entries: the cumulative layout shift, which sees only the viewport).
+ * The returned function stops and gives the largest movement in CSS px, what moved, and the CLS.
+ */
+async function watchLayout(panel: string): Promise<() => Promise<{ moved: number; what: string; cls: number }>> {
+  await page.evaluate(([panelSel, blocks]) => {
+    // found again every frame (score rows are replaced, not edited) and compared in document order
+    const find = () => [...document.querySelector(panelSel)!.querySelectorAll<HTMLElement>(blocks)].filter((e) => e.offsetParent !== null);
+    const box = (e: HTMLElement) => { const r = e.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; };
+    const base = find().map(box), w = { moved: 0, what: '', cls: 0, stop: false, measure: () => {} };
+    w.measure = () => {
+      const els = find();
+      if (els.length !== base.length) { w.moved = Infinity; w.what = `${base.length} blocks became ${els.length}`; }
+      els.slice(0, base.length).forEach((e, i) => box(e).forEach((v, k) => {
+        const d = Math.abs(v - base[i][k]);
+        if (d > w.moved) { w.moved = d; w.what = `${e.id || e.className || e.tagName} ${['left', 'top', 'width', 'height'][k]} ${base[i][k]} → ${v}`; }
+      }));
+    };
+    const frame = () => { w.measure(); if (!w.stop) requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!e.hadRecentInput) w.cls += e.value;
+    }).observe({ type: 'layout-shift' });
+    (window as unknown as { layoutWatch: typeof w }).layoutWatch = w;
+  }, [panel, '.card, .card > *, .buttons > button, #finders > button, .matrix, #scores tr']);
+  return () => page.evaluate(() => {
+    const w = (window as unknown as { layoutWatch: { moved: number; what: string; cls: number; stop: boolean; measure(): void } }).layoutWatch;
+    w.stop = true;
+    w.measure(); // the final layout too, whether or not a frame has shown it yet
+    return { moved: w.moved, what: w.what, cls: w.cls };
+  });
+}
+
+/**
+ * Nothing moves while a model trains: at most 1 px, the rounding of fractional layout (a box
+ * 0.5 px off is no jump a reader sees; the jumps this guards against were 20 to 90 px), and a
+ * cumulative layout shift of at most 0.001 (Web Vitals call up to 0.1 good; here nothing may move).
+ */
+function expectStill(r: { moved: number; what: string; cls: number }): void {
+  expect(r.moved, r.what).toBeLessThanOrEqual(1);
+  expect(r.cls).toBeLessThanOrEqual(0.001);
 }
 
 /** A status line's text and data attributes (state, loss, …). */
@@ -119,7 +165,10 @@ describe('playground (web/)', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('opens cross-origin isolated and names its device', async () => {
+  it('opens cross-origin isolated and names its device, on either tab', async () => {
+    await page.goto(`${url}#series`);
+    await page.waitForSelector('#device-badge.ready', { timeout: 20_000 });
+    expect(await page.textContent('#device-text')).toMatch(/^device: (wasm|cpu) /);
     await page.goto(url);
     await page.waitForSelector('#device-badge.ready', { timeout: 20_000 });
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -132,8 +181,10 @@ describe('playground (web/)', () => {
     await page.selectOption('#hidden', '32');
     await page.selectOption('#seq', '32');
     await page.fill('#steps', '150');
+    const still = await watchLayout('#panel-text');
     await page.click('#train');
     await waitState('#text-status', ['done', 'error'], 45_000);
+    expectStill(await still());
     const s = await statusOf('#text-status');
     expect(s.state, s.text).toBe('done');
     const first = Number(s.firstLoss), last = Number(s.loss), val = Number(s.valLoss);
@@ -152,7 +203,7 @@ describe('playground (web/)', () => {
     // pointing at a character shows the most likely next characters
     await page.hover('#heatmap', { position: { x: 120, y: 40 } });
     expect(await page.locator('#next-list li').count()).toBe(5);
-    expect(await page.locator('#finders button').count()).toBeGreaterThan(0);
+    expect(await page.locator('#finders button:enabled').count()).toBeGreaterThan(0);
   }, 60_000);
 
   it('saves a model the CLI samples identically', async () => {
@@ -165,6 +216,8 @@ describe('playground (web/)', () => {
     const [fromPage, fromCli] = await Promise.all([pageSample(), cliSampleOf(file)]);
     expect(fromPage).toHaveLength(SAMPLE.length);
     expect(fromPage).toBe(fromCli);
+    // the badge names the device the sample was drawn on
+    expect(await page.textContent('#device-text')).toMatch(/^device: cpu /);
   }, 30_000);
 
   it('opens a model trained by the CLI and samples as the CLI does', async () => {
@@ -181,10 +234,15 @@ describe('playground (web/)', () => {
   it('trains a forecaster and plots it against the baselines', async () => {
     await page.click('#tab-series');
     await page.fill('#epochs', '3');
+    const still = await watchLayout('#panel-series');
     await page.click('#s-train');
     await waitState('#series-status', ['done', 'error'], 45_000);
+    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
+    expectStill(await still());
     const s = await statusOf('#series-status');
     expect(s.state, s.text).toBe('done');
+    // the validation error of both candidates (level and relative inputs), every epoch
+    expect(Number(await page.getAttribute('#s-loss-chart', 'data-points'))).toBe(6);
     await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
     expect(await page.locator('#scores tbody tr').count()).toBe(4);
     expect(await page.textContent('#verdict')).toMatch(/baseline/);
@@ -211,13 +269,30 @@ describe('playground (web/)', () => {
     expect(mae).toBeCloseTo(cliForecastMae, 5);
   }, 30_000);
 
-  it('reads at a phone\'s width, and stayed offline and error-free throughout', async () => {
+  it('reads at a phone\'s width, nothing moves there while models train, and it stayed offline and error-free throughout', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.click('#tab-text');
+    await page.reload(); // a fresh page: the first readings of a model are what used to push the page down
+    await page.waitForSelector('#device-badge.ready', { timeout: 20_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.selectOption('#hidden', '16');
+    await page.selectOption('#seq', '16');
+    await page.fill('#steps', '40');
+    let still = await watchLayout('#panel-text');
+    await page.click('#train');
+    await waitState('#text-status', ['done', 'error'], 30_000);
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#heatmap')!.dataset.drawn ?? 0) > 0);
+    expectStill(await still());
     await page.screenshot({ path: join(ARTIFACTS, 'playground-phone.png'), fullPage: true });
+    await page.click('#tab-series');
+    await page.fill('#epochs', '1');
+    still = await watchLayout('#panel-series');
+    await page.click('#s-train');
+    await waitState('#series-status', ['done', 'error'], 30_000);
+    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
+    expectStill(await still());
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-phone-series.png'), fullPage: true });
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
-  }, 20_000);
+  }, 60_000);
 });

@@ -10,12 +10,17 @@ const badge = $('device-badge'), badgeText = $('device-text');
 let active: 'text' | 'series' = 'text';
 const devices = { text: '', series: '' };
 
-/** The badge names the device of the tab in view: `device: wasm (…, 2 threads)`. */
+/**
+ * The badge names the device the tab in view computes on: `device: wasm (…, 2 threads)`. Each
+ * worker reports its device when it starts and again whenever it changes (a model trained, opened
+ * or sampled on another device); until the tab in view has reported, the other tab's report stands in.
+ */
 function showDevice(tab: 'text' | 'series', description: string): void {
   devices[tab] = description;
-  if (tab !== active || !description) return;
-  badgeText.textContent = `device: ${description}`;
-  badge.dataset.device = description.split(' ')[0];
+  const shown = devices[active] || devices[active === 'text' ? 'series' : 'text'];
+  if (!shown) return;
+  badgeText.textContent = badge.title = `device: ${shown}`;
+  badge.dataset.device = shown.split(' ')[0];
   badge.classList.add('ready');
 }
 
@@ -34,7 +39,6 @@ function select(tab: HTMLButtonElement, focus = false): void {
   if (focus) tab.focus();
   active = tab.id === 'tab-text' ? 'text' : 'series';
   if (active === 'series' && !series) series = seriesPanel((d) => showDevice('series', d));
-  if (active === 'series' && !devices.series && devices.text) showDevice('series', devices.text);
   showDevice(active, devices[active]);
 }
 tabs.forEach((t, i) => {

@@ -52,8 +52,10 @@ export type TextEvent =
   /** losses: the loss of each step since the last message, ending at `step`; smooth: the loop's running average. */
   | { type: 'progress'; step: number; total: number; losses: number[]; smooth: number; rate: number }
   | { type: 'eval'; step: number; valLoss: number }
-  | { type: 'sample'; step: number | null; text: string; prime: string; device: string }
-  | { type: 'weights'; step: number; mats: Matrix[] }
+  /** A live sample while training (step) or one asked for (step null), with the settings it was drawn with. */
+  | { type: 'sample'; step: number | null; text: string; prime: string; device: string; temperature: number; seed: number }
+  /** layer: which layer of a stack the matrices are ("2 of 2"), null for a single layer. */
+  | { type: 'weights'; step: number; mats: Matrix[]; layer: string | null }
   | { type: 'probe'; step: number | null; probe: ProbeResult }
   | { type: 'done'; steps: number; trainLoss: number; valLoss: number | null; seconds: number; charsPerSec: number; stopped: boolean }
   | { type: 'saved'; bytes: ArrayBuffer; name: string }
@@ -70,7 +72,8 @@ export interface SeriesConfig {
 export interface SeriesLine { name: string; values: number[] }
 export interface ForecastPlot {
   target: string; x: (number | string)[]; xIsDate: boolean; lines: SeriesLine[];
-  table: { name: string; mae: number; rmse: number; smape: number; mase: number }[];
+  /** detail: what sets the forecaster apart (its inputs, season, window), on a line of its own under the name. */
+  table: { name: string; detail: string; mae: number; rmse: number; smape: number; mase: number }[];
   verdict: string; horizon: number; season: number; lookback: number; inputs: string;
 }
 
@@ -84,6 +87,8 @@ export type SeriesEvent =
   | { type: 'ready'; devices: DeviceInfo[]; auto: string }
   | { type: 'started'; device: string; rows: number; columns: string[]; notes: string[] }
   | { type: 'progress'; step: number; total: number; loss: number }
+  /** The end of an epoch of one candidate; run: its input scaling ('level' or 'relative'); valMae: its validation MAE, scaled (in standard deviations of the target). */
+  | { type: 'epoch'; run: string; epoch: number; valMae: number }
   | { type: 'note'; line: string }
   | { type: 'result'; plot: ForecastPlot; canSave: boolean; source: 'trained' | 'loaded' }
   | { type: 'saved'; bytes: ArrayBuffer; name: string }

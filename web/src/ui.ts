@@ -47,3 +47,16 @@ export function fillDevices(select: HTMLSelectElement, devices: { name: string; 
     if (!d?.available) opt.textContent = `${opt.value} (unavailable)`;
   }
 }
+
+/**
+ * What a screen reader hears, apart from the status lines the eye reads: those change ten times
+ * a second while a model trains, which would swamp a listener. A visually hidden polite live
+ * region gets the milestones at once (`say`: started, done, an error) and the progress at most
+ * every `gap` ms.
+ */
+export class Announcer {
+  private last = -Infinity;
+  constructor(private readonly region: HTMLElement, private readonly gap = 15_000) {}
+  say(text: string): void { this.last = performance.now(); this.region.textContent = text; }
+  progress(text: () => string): void { if (performance.now() - this.last >= this.gap) this.say(text()); }
+}

@@ -1,28 +1,38 @@
 import type { ProbeResult } from '../protocol.js';
-import { diverging } from './colors.js';
+import { divergingPixel } from './colors.js';
 
 /**
  * The hidden state over time: one row per hidden unit, one column per character read, the
  * characters printed under their columns. Point (or use the arrow keys) to move a cursor; click
  * (or Enter) to pick the unit under it. The map is drawn once into a bitmap of T × H pixels and
  * scaled up without smoothing; the cursor is drawn over it.
+ * The map is far wider than its box (11 px a character), so the canvas is only the box's size and
+ * stays in view (position: sticky) while a spacer gives the box its scroll width: each redraw
+ * paints the part in view, and the canvas stays small at any screen density.
  */
 const COL = 11, GUTTER = 30, TOP = 6, LABELS = 22, MAP_HEIGHT = 268;
 
-export interface HeatMapEvents { hover(t: number, unit: number): void; pick(unit: number): void }
+/** hover: the cursor moved to character t, unit `unit` (fromKeys: by the keyboard, not the pointer); pick: a unit was chosen. */
+export interface HeatMapEvents { hover(t: number, unit: number, fromKeys: boolean): void; pick(unit: number): void }
 
 export class HeatMap {
   private probe: ProbeResult | null = null;
   private readonly bitmap = document.createElement('canvas');
+  private readonly extent = document.createElement('div');
   private rowH = 4;
+  private queued = false;
   t = 0;
   unit = 0;
   picked = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly scroller: HTMLElement, private readonly on: HeatMapEvents) {
+    this.extent.className = 'heat-extent';
+    scroller.append(this.extent);
+    // map coordinates: the pointer's place on the canvas plus how far the box is scrolled
     const at = (e: MouseEvent) => {
       if (!this.probe) return null;
-      const t = Math.floor((e.offsetX - GUTTER) / COL), u = Math.floor((e.offsetY - TOP) / this.rowH);
+      const x = e.offsetX + scroller.scrollLeft, y = e.offsetY + scroller.scrollTop;
+      const t = Math.floor((x - GUTTER) / COL), u = Math.floor((y - TOP) / this.rowH);
       return { t: clamp(t, 0, this.probe.chars.length - 1), u: clamp(u, 0, this.probe.H - 1) };
     };
     canvas.addEventListener('mousemove', (e) => { const p = at(e); if (p) this.move(p.t, p.u, false); });
@@ -40,6 +50,8 @@ export class HeatMap {
       if (k[e.key]) { e.preventDefault(); k[e.key](); }
     });
     canvas.addEventListener('focus', () => { if (this.probe) this.move(this.t, this.unit, true); });
+    scroller.addEventListener('scroll', () => this.redraw(), { passive: true });
+    new ResizeObserver(() => this.draw()).observe(scroller);
   }
 
   get data(): ProbeResult | null { return this.probe; }
@@ -50,13 +62,13 @@ export class HeatMap {
     this.rowH = clamp(Math.floor(MAP_HEIGHT / H), 1, 12);
     this.t = clamp(this.t, 0, T - 1); this.unit = clamp(this.unit, 0, H - 1); this.picked = clamp(this.picked, 0, H - 1);
     const b = this.bitmap;
-    b.width = T; b.height = H;
-    const ctx = b.getContext('2d')!, img = ctx.createImageData(T, H);
-    for (let t = 0; t < T; t++) for (let u = 0; u < H; u++) diverging(p.states[t * H + u], img.data, 4 * (u * T + t));
+    // a canvas given its size again is cleared and reallocated: resize only when the size changes
+    if (b.width !== T || b.height !== H) { b.width = T; b.height = H; }
+    const ctx = b.getContext('2d')!, img = ctx.createImageData(T, H), px = new Uint32Array(img.data.buffer);
+    for (let t = 0; t < T; t++) for (let u = 0; u < H; u++) px[u * T + t] = divergingPixel(p.states[t * H + u]);
     ctx.putImageData(img, 0, 0);
-    const dpr = window.devicePixelRatio || 1, W = GUTTER + T * COL + 8, Hpx = TOP + H * this.rowH + LABELS;
-    this.canvas.width = Math.round(W * dpr); this.canvas.height = Math.round(Hpx * dpr);
-    this.canvas.style.width = `${W}px`; this.canvas.style.height = `${Hpx}px`;
+    this.extent.style.width = `${GUTTER + T * COL + 8}px`;
+    this.extent.style.height = `${TOP + H * this.rowH + LABELS}px`;
     this.draw();
   }
 
@@ -64,9 +76,9 @@ export class HeatMap {
     if (!this.probe) return;
     this.t = clamp(t, 0, this.probe.chars.length - 1);
     this.unit = clamp(u, 0, this.probe.H - 1);
-    this.draw();
     if (fromKeys) this.reveal();
-    this.on.hover(this.t, this.unit);
+    this.draw();
+    this.on.hover(this.t, this.unit, fromKeys);
   }
 
   pick(u: number): void {
@@ -86,22 +98,34 @@ export class HeatMap {
     else if (y + this.rowH > s.scrollTop + s.clientHeight - LABELS) s.scrollTop = y - s.clientHeight + LABELS + 20;
   }
 
+  private redraw(): void {
+    if (this.queued) return;
+    this.queued = true;
+    requestAnimationFrame(() => { this.queued = false; this.draw(); });
+  }
+
+  /** Paints the part of the map in view: the canvas covers the box, the map is shifted by the scroll. */
   private draw(): void {
     const p = this.probe;
     if (!p) return;
-    const ctx = this.canvas.getContext('2d')!, dpr = window.devicePixelRatio || 1, T = p.chars.length, H = p.H, rh = this.rowH;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    const s = this.scroller, dpr = window.devicePixelRatio || 1, T = p.chars.length, H = p.H, rh = this.rowH;
+    const W = Math.min(s.clientWidth, GUTTER + T * COL + 8), Hpx = Math.min(s.clientHeight, TOP + H * rh + LABELS);
+    const cw = Math.round(W * dpr), ch = Math.round(Hpx * dpr);
+    if (this.canvas.width !== cw || this.canvas.height !== ch) {
+      this.canvas.width = cw; this.canvas.height = ch;
+      this.canvas.style.width = `${W}px`; this.canvas.style.height = `${Hpx}px`;
+    }
+    const ctx = this.canvas.getContext('2d')!, sx = s.scrollLeft, sy = s.scrollTop;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, cw, ch);
+    ctx.setTransform(dpr, 0, 0, dpr, -sx * dpr, -sy * dpr);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.bitmap, GUTTER, TOP, T * COL, H * rh);
-    // unit numbers in the gutter
-    ctx.fillStyle = '#7a8094'; ctx.font = '10px ui-monospace, "DejaVu Sans Mono", monospace'; ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    const every = Math.max(1, Math.ceil(12 / rh));
-    for (let u = 0; u < H; u += every) ctx.fillText(String(u), GUTTER - 5, TOP + u * rh + rh / 2);
-    // the characters under their columns
+    // the characters in view under their columns
+    const t0 = clamp(Math.floor((sx - GUTTER) / COL), 0, T - 1), t1 = clamp(Math.ceil((sx + W - GUTTER) / COL), 0, T - 1);
     const yText = TOP + H * rh + 14;
     ctx.font = '12px ui-monospace, "DejaVu Sans Mono", monospace'; ctx.textAlign = 'center'; ctx.textBaseline = 'alphabetic';
-    for (let t = 0; t < T; t++) {
+    for (let t = t0; t <= t1; t++) {
       const c = p.chars[t], shown = visible(c);
       ctx.fillStyle = t === this.t ? '#4f46e5' : shown === c ? '#262b38' : '#a3a9ba';
       ctx.fillText(shown, GUTTER + t * COL + COL / 2, yText);
@@ -116,6 +140,12 @@ export class HeatMap {
       ctx.strokeStyle = 'rgba(20, 24, 40, 0.35)';
       ctx.strokeRect(GUTTER - 0.5, TOP + this.unit * rh - 0.5, T * COL + 1, rh + 1);
     }
+    // unit numbers in a gutter that stays at the left edge as the map scrolls under it
+    ctx.fillStyle = '#fbfbfd';
+    ctx.fillRect(sx, sy, GUTTER - 2, Hpx);
+    ctx.fillStyle = '#7a8094'; ctx.font = '10px ui-monospace, "DejaVu Sans Mono", monospace'; ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    const every = Math.max(1, Math.ceil(12 / rh));
+    for (let u = 0; u < H; u += every) ctx.fillText(String(u), sx + GUTTER - 5, TOP + u * rh + rh / 2);
   }
 }
 

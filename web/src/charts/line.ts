@@ -1,8 +1,10 @@
 /**
- * A small live line chart on a canvas that fills a fixed-size box: steps on x (0 … total, known
- * in advance, so nothing rescales sideways as points arrive), the loss on y. Redraws at most once
- * per animation frame, and again when the box changes size.
+ * A small live line chart on a canvas that fills a fixed-size box: steps or epochs on x (0 … total,
+ * known in advance, so nothing rescales sideways as points arrive), a loss or an error on y. Redraws
+ * at most once per animation frame, and again when the box changes size.
  */
+const AXIS_FONT = '11px ui-monospace, "DejaVu Sans Mono", monospace', LEGEND_FONT = '12px system-ui, "DejaVu Sans", sans-serif';
+
 export interface Line { name: string; color: string; width: number; points: [number, number][]; dots?: boolean; alpha?: number }
 
 export class LineChart {
@@ -30,9 +32,14 @@ export class LineChart {
     if (canvas.width !== W * dpr || canvas.height !== H * dpr) { canvas.width = W * dpr; canvas.height = H * dpr; }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
-    const pad = { l: 46, r: 12, t: 26, b: 30 }, pw = W - pad.l - pad.r, ph = H - pad.t - pad.b;
+    // the legend sits top right, beside the y label, or under it when the box is too narrow for both
+    const legend = this.lines.filter((l) => l.alpha === undefined || l.alpha >= 0.5);
+    ctx.font = LEGEND_FONT;
+    const legendW = legend.reduce((a, l) => a + ctx.measureText(l.name).width + 34, 0);
+    ctx.font = AXIS_FONT;
+    const below = 4 + ctx.measureText(this.o.yLabel).width + 12 > W - 12 - legendW;
+    const pad = { l: 46, r: 12, t: below ? 42 : 26, b: 30 }, pw = W - pad.l - pad.r, ph = H - pad.t - pad.b;
     const ys = this.lines.flatMap((l) => l.points.map((p) => p[1])).filter(Number.isFinite);
-    ctx.font = '11px ui-monospace, "DejaVu Sans Mono", monospace';
     if (ys.length === 0) {
       ctx.fillStyle = '#8a90a2'; ctx.textAlign = 'center';
       ctx.fillText(this.o.empty, W / 2, H / 2);
@@ -67,14 +74,14 @@ export class LineChart {
     }
     ctx.restore();
     ctx.globalAlpha = 1;
-    // legend, top right
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle'; ctx.font = '12px system-ui, "DejaVu Sans", sans-serif';
+    // legend
+    ctx.textAlign = 'right'; ctx.textBaseline = 'middle'; ctx.font = LEGEND_FONT;
     let x = pad.l + pw;
-    for (const l of [...this.lines].reverse()) {
-      if (l.alpha !== undefined && l.alpha < 0.5) continue;
+    const y = below ? 28 : 12;
+    for (const l of [...legend].reverse()) {
       const w = ctx.measureText(l.name).width;
-      ctx.fillStyle = '#3b4152'; ctx.fillText(l.name, x, 12);
-      ctx.fillStyle = l.color; ctx.fillRect(x - w - 20, 10, 14, 3);
+      ctx.fillStyle = '#3b4152'; ctx.fillText(l.name, x, y);
+      ctx.fillStyle = l.color; ctx.fillRect(x - w - 20, y - 2, 14, 3);
       x -= w + 34;
     }
   }

@@ -4,12 +4,12 @@
  * drawn with Vega-Lite.
  */
 import type { VisualizationSpec } from 'vega-embed';
-import { guessDateColumn } from '../../../src/data/series.js';
 import { parseTable } from '../../../src/data/table.js';
 import { LineChart, type Line } from '../charts/line.js';
 import { WEATHER } from '../data.js';
 import type { DeviceChoice, ForecastPlot, SeriesConfig, SeriesEvent, SeriesRequest } from '../protocol.js';
-import { $, download, fillDevices, filePicker, fmtInt, intOf } from '../ui.js';
+import { $, Announcer, download, fillDevices, filePicker, fmtInt, intOf } from '../ui.js';
+import { columnsOf } from './columns.js';
 
 export interface SeriesPanel { worker: Worker; device: string }
 
@@ -25,25 +25,26 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
   const status = $('series-status'), trainBtn = $<HTMLButtonElement>('s-train'), stopBtn = $<HTMLButtonElement>('s-stop');
   const saveBtn = $<HTMLButtonElement>('s-save'), form = $<HTMLFormElement>('series-form'), drop = $('drop');
   const chartBox = $('forecast-chart'), verdict = $('verdict'), tbody = $('scores').querySelector('tbody')!;
-  const deviceSel = $<HTMLSelectElement>('s-device');
+  const deviceSel = $<HTMLSelectElement>('s-device'), announce = new Announcer($('series-announce'));
 
+  /** The status line the eye reads; a screen reader hears milestones only (`report`), not every step. */
   const setStatus = (text: string, state?: string) => {
     status.textContent = text;
     status.classList.toggle('error', state === 'error');
     if (state) status.dataset.state = state;
   };
+  const report = (text: string, state?: string) => { setStatus(text, state); announce.say(text); };
 
   // ---- data ----
   let data = { csv: WEATHER.csv, source: WEATHER.source };
   let fileData: typeof data | null = null;
   const useData = (d: typeof data, preferred?: string) => {
     try {
-      const table = parseTable(d.csv, d.source), date = guessDateColumn(table);
-      const numeric = table.columns.filter((c, j) => c !== date && table.rows.slice(0, 50).filter((r) => r[j] !== '' && Number.isFinite(Number(r[j]))).length >= Math.min(table.rows.length, 50) * 0.8);
-      if (numeric.length === 0) throw new Error(`${d.source}: no numeric column to forecast`);
+      const table = parseTable(d.csv, d.source), { date, numeric, target: guess } = columnsOf(table);
+      if (!guess) throw new Error(`${d.source}: no numeric column to forecast`);
       data = d;
       target.replaceChildren(...numeric.map((c) => new Option(c, c)));
-      target.value = preferred && numeric.includes(preferred) ? preferred : numeric[0];
+      target.value = preferred && numeric.includes(preferred) ? preferred : guess;
       info.textContent = `${d.source}: ${fmtInt(table.rows.length)} rows, ${table.columns.length} columns${date ? `, dated by '${date}'` : ''}`;
     } catch (e) {
       setStatus(`Error: ${(e as Error).message}`, 'error');
@@ -68,18 +69,39 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
   });
 
   // ---- loss chart, scores ----
-  const lossChart = new LineChart($<HTMLCanvasElement>('s-loss-chart'), { yLabel: 'training loss', xLabel: 'step', empty: 'Training loss appears here.' });
-  const loss: Line = { name: 'level, then relative inputs', color: '#4f46e5', width: 2, points: [] };
-  lossChart.reset(1, [loss]);
+  // runForecast trains two candidates, on level and on relative inputs, and keeps the one with the
+  // lower validation error: their validation MAE per epoch (scaled alike, so comparable), one line each
+  const valCanvas = $('s-loss-chart');
+  const valChart = new LineChart($<HTMLCanvasElement>('s-loss-chart'), { yLabel: 'validation MAE (scaled)', xLabel: 'epoch', empty: 'Validation error per epoch appears here.' });
+  const RUN_COLORS = ['#4f46e5', '#e8590c', '#16a34a'];
+  let runs = new Map<string, Line>();
+  const resetRuns = (epochs: number) => { runs = new Map(); valChart.reset(epochs, []); valCanvas.dataset.points = '0'; };
+  const runLine = (run: string) => {
+    let l = runs.get(run);
+    if (!l) {
+      l = { name: `${run} inputs`, color: RUN_COLORS[runs.size % RUN_COLORS.length], width: 2, points: [], dots: true };
+      runs.set(run, l);
+      valChart.lines = [...runs.values()];
+    }
+    return l;
+  };
+  resetRuns(1);
+  const PENDING = [['model', 'not trained yet'], ['persistence', 'the last value'], ['seasonal naive', 'season —'], ['moving average', 'window —']];
+  /** Three decimals, fewer as the number grows (at most four significant digits, whole from 1,000): narrow enough for the fixed columns. */
+  const fmtScore = (v: number) => {
+    const a = Math.abs(v);
+    return !Number.isFinite(v) ? '—' : a >= 1000 ? fmtInt(v) : v.toFixed(a >= 100 ? 1 : a >= 10 ? 2 : 3);
+  };
   const showTable = (p: ForecastPlot | null) => {
-    const rows = p?.table ?? ['model', 'persistence', 'seasonal naive', 'moving average'].map((name) => ({ name, mae: NaN, rmse: NaN, smape: NaN, mase: NaN }));
+    const rows = p?.table ?? PENDING.map(([name, detail]) => ({ name, detail, mae: NaN, rmse: NaN, smape: NaN, mase: NaN }));
     const best = Math.min(...rows.map((r) => r.mae));
     tbody.dataset.modelMae = String(rows[0].mae);
     tbody.replaceChildren(...rows.map((r) => {
       const tr = document.createElement('tr');
       if (r.mae === best) tr.className = 'best';
-      const th = Object.assign(document.createElement('th'), { scope: 'row', textContent: r.name });
-      tr.append(th, ...[r.mae, r.rmse, r.smape, r.mase].map((v) => Object.assign(document.createElement('td'), { textContent: Number.isFinite(v) ? v.toFixed(3) : '—' })));
+      const th = Object.assign(document.createElement('th'), { scope: 'row' });
+      th.append(Object.assign(document.createElement('span'), { textContent: r.name }), Object.assign(document.createElement('span'), { className: 'detail', textContent: r.detail }));
+      tr.append(th, ...[r.mae, r.rmse, r.smape, r.mase].map((v) => Object.assign(document.createElement('td'), { textContent: fmtScore(v), title: Number.isFinite(v) ? String(v) : '' })));
       return tr;
     }));
   };
@@ -125,7 +147,7 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
   };
 
   // ---- training ----
-  let training = false, hasModel = false;
+  let training = false, hasModel = false, lastNote = '';
   const setTraining = (on: boolean) => {
     training = on;
     for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLButtonElement>('input, select, button')) {
@@ -142,7 +164,8 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
       horizon: intOf($<HTMLInputElement>('horizon'), 1), epochs: intOf($<HTMLInputElement>('epochs'), 20), lookback: null,
       seed: intOf($<HTMLInputElement>('s-seed'), 0), device: deviceSel.value as DeviceChoice,
     };
-    loss.points = []; lossChart.reset(1, [loss]);
+    resetRuns(config.epochs); lastNote = '';
+    valCanvas.setAttribute('aria-label', 'Validation error per epoch of the forecaster: training has just started');
     setTraining(true);
     setStatus(`Reading ${data.source}…`, 'training');
     send({ type: 'train', csv: data.csv, source: data.source, config });
@@ -152,20 +175,32 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
   filePicker($<HTMLButtonElement>('s-open-button'), $<HTMLInputElement>('s-open-file'), async (f) => {
     const bytes = await f.arrayBuffer();
     setStatus(`Opening ${f.name}…`);
+    // the curves of an earlier training say nothing about the opened model
+    resetRuns(1);
+    valCanvas.setAttribute('aria-label', 'Validation error per epoch: none, the model was opened from a file');
     send({ type: 'load', bytes, name: f.name, csv: data.csv, source: data.source, device: deviceSel.value as DeviceChoice }, [bytes]);
   });
 
-  let lastNote = '';
   worker.onmessage = async (ev: MessageEvent<SeriesEvent>) => {
     const e = ev.data;
     switch (e.type) {
-      case 'ready': fillDevices(deviceSel, e.devices, e.auto); panel.device = e.auto; break;
-      case 'started': panel.device = e.device; onDevice(e.device); setStatus(`${e.notes.join('; ')} · device ${e.device.split(' ')[0]}`); break;
-      case 'progress':
-        loss.points.push([e.step, e.loss]); lossChart.xMax = e.step; lossChart.redraw();
-        setStatus(`step ${fmtInt(e.step)} · loss ${e.loss.toFixed(4)}${lastNote ? ` · ${lastNote}` : ''}`);
+      case 'ready': fillDevices(deviceSel, e.devices, e.auto); panel.device = e.auto; onDevice(e.auto); break;
+      case 'started':
+        panel.device = e.device; onDevice(e.device);
+        report(`${e.notes.join('; ')} · device ${e.device.split(' ')[0]}`);
         break;
-      case 'note': lastNote = e.line.replace(/^\[(\w+)\] /, '$1 inputs, '); break;
+      case 'progress': {
+        const line = `step ${fmtInt(e.step)} of ${fmtInt(e.total)} · loss ${e.loss.toFixed(4)}${lastNote ? ` · ${lastNote}` : ''}`;
+        setStatus(line);
+        announce.progress(() => line);
+        break;
+      }
+      case 'epoch':
+        runLine(e.run).points.push([e.epoch, e.valMae]); valChart.redraw();
+        valCanvas.dataset.points = String(Number(valCanvas.dataset.points ?? 0) + 1);
+        lastNote = `${e.run} inputs, epoch ${e.epoch}: validation MAE ${e.valMae.toFixed(3)}`;
+        break;
+      case 'note': lastNote = e.line; break;
       case 'result': {
         hasModel = true; setTraining(false); saveBtn.disabled = false;
         const p = e.plot;
@@ -174,13 +209,25 @@ export function seriesPanel(onDevice: (description: string) => void): SeriesPane
         verdict.className = `verdict ${p.verdict.includes('below') ? 'good' : 'bad'}`;
         setStatus(`${e.source === 'loaded' ? 'Opened model' : 'Trained'}: ${p.target}, one step ahead${p.horizon > 1 ? ` (of ${p.horizon})` : ''}, `
           + `lookback ${p.lookback}, season ${p.season}, ${p.inputs} inputs; ${p.x.length} test points.`, 'done');
+        announce.say(`${status.textContent} ${p.verdict}`); // the verdict is news too
+        chartBox.setAttribute('aria-label', `Chart of actual ${p.target}, the model's one-step forecasts and the baselines on the held-out tail. ${p.verdict}`);
+        if (e.source === 'trained') {
+          const best = [...runs.values()].map((l) => `${l.name} down to ${Math.min(...l.points.map((q) => q[1])).toFixed(3)}`).join(', ');
+          valCanvas.setAttribute('aria-label', `Validation error (MAE, in standard deviations of the target) per epoch: ${best}; the model kept has ${p.inputs} inputs`);
+        }
         await showPlot(p);
         break;
       }
-      case 'saved': download(e.bytes, e.name); setStatus(`Saved ${e.name}: use it with recur forecast predict ${e.name} --data FILE.csv`); break;
-      case 'error': setTraining(false); setStatus(`Error: ${e.message}`, 'error'); break;
+      case 'saved':
+        download(e.bytes, e.name);
+        report(`Saved ${e.name}: use it with recur forecast predict ${e.name} --data FILE.csv`);
+        break;
+      case 'error': setTraining(false); report(`Error: ${e.message}`, 'error'); break;
     }
   };
-  worker.onerror = (e) => { setTraining(false); setStatus(`Error: the series worker failed: ${e.message || 'it did not start'}`, 'error'); };
+  worker.onerror = (e) => {
+    setTraining(false);
+    report(`Error: the series worker failed: ${e.message || 'it did not start'}`, 'error');
+  };
   return panel;
 }

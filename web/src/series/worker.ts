@@ -9,7 +9,7 @@ import {
   forecasterFromFile, getBackend, guessDateColumn, listDevices, parseModelFile, parseTable, runForecast, serializeModel,
   setDefaultDevice, splitOrigins,
 } from '../../../src/web.js';
-import type { DeviceChoice, ForecastPlot, SeriesEvent, SeriesRequest } from '../protocol.js';
+import type { ForecastPlot, SeriesEvent, SeriesRequest } from '../protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (e: SeriesEvent, transfer: Transferable[] = []): void => self.postMessage(e, transfer);
@@ -40,10 +40,10 @@ function plotOf(s: Series, target: string, origins: number[], predict: (t: numbe
       { name: `moving average (${window})`, values: origins.map((t) => baselines.movingAverage(y, t, window)) },
     ],
     table: [
-      { name: 'model', ...ev.model },
-      { name: 'persistence', ...ev.baselines.naive },
-      { name: `seasonal naive (${season})`, ...ev.baselines.seasonal_naive },
-      { name: `moving average (${window})`, ...ev.baselines.moving_average },
+      { name: 'model', detail: `${extra.inputs} inputs`, ...ev.model },
+      { name: 'persistence', detail: 'the last value', ...ev.baselines.naive },
+      { name: 'seasonal naive', detail: `season ${season}`, ...ev.baselines.seasonal_naive },
+      { name: 'moving average', detail: `window ${window}`, ...ev.baselines.moving_average },
     ],
     verdict: gain > 0
       ? `The model's error (MAE) is ${gain.toFixed(1)}% below the best naive baseline; MASE ${ev.model.mase.toFixed(3)}.`
@@ -60,14 +60,18 @@ async function train(req: Extract<SeriesRequest, { type: 'train' }>): Promise<vo
   const notes = [`${s.N} rows${date ? `, dated by '${date}'${s.frequency ? ` (${s.frequency.label})` : ''}` : ''}`];
   post({ type: 'started', device, rows: s.N, columns: s.names, notes });
   const state = (training = { aborted: false });
-  let last = 0;
+  let last = 0, total = 0;
   const progress: Progress = {
-    start() {},
+    start(steps) { total = steps; },
     update(done, info) {
       const now = performance.now();
-      if (now - last > 100) { last = now; post({ type: 'progress', step: done, total: 0, loss: info.loss }); }
+      if (now - last > 100) { last = now; post({ type: 'progress', step: done, total, loss: info.loss }); }
     },
-    note(line) { post({ type: 'note', line }); },
+    note(line) {
+      // each candidate's end of epoch (Candidate.endOfEpoch): "[level] epoch 3: train loss 0.1234, validation MAE 2.3456"
+      const m = /^\[(\w+)\] epoch (\d+): train loss \S+ validation MAE ([^,\s]+)/.exec(line);
+      post(m ? { type: 'epoch', run: m[1], epoch: Number(m[2]), valMae: Number(m[3]) } : { type: 'note', line });
+    },
     stop() {},
   };
   try {
@@ -92,17 +96,16 @@ function open(req: Extract<SeriesRequest, { type: 'load' }>): void {
   if (parsed.meta.kind !== 'forecaster') {
     throw new DataError(`${req.name}: a '${parsed.meta.kind}' model; the Series tab opens forecasters${parsed.meta.kind === 'char-lm' ? ' — open it on the Text tab' : ''}`);
   }
-  const { predictor, meta } = forecasterFromFile(parsed);
   setDefaultDevice(req.device);
   const device = getBackend(req.device).description;
-  for (const [, mod] of predictor.model.namedModules()) if ('device' in mod) (mod as { device: DeviceChoice }).device = req.device;
+  const { predictor, meta } = forecasterFromFile(parsed, req.device);
   const targets = meta.columns.slice(0, meta.nTargets), features = meta.columns.slice(meta.nTargets);
   const { s } = loadSeries(req.csv, req.source, targets, features, meta.dateColumn);
   const spec = predictor.spec, H = meta.horizon;
   const splits = splitOrigins(s.N, spec.lookback, meta.mode === 'recursive' ? 1 : H, 0.15, 0.15);
   const extraMeta = parsed.meta as { movingAverageWindow?: number };
   const window = extraMeta.movingAverageWindow ?? Math.min(spec.lookback, spec.season >= 2 ? spec.season : spec.lookback);
-  const predict = (t: number) => predictor.predict(s.values, t);
+  const predict = (t: number) => predictor.predict(s.values, t, s.dates); // the seasonal phase from the dates, as the CLI
   const ev = evaluate(s, splits.test, H, spec.season, window, splits.trainEnd, predict);
   trained = { model: predictor.model, meta: parsed.meta };
   post({ type: 'started', device, rows: s.N, columns: s.names, notes: [`opened ${req.name}: ${meta.arch.cell} ${meta.arch.hidden}, horizon ${H}, ${meta.mode}`] });

@@ -6,7 +6,7 @@
  */
 import {
   type CharLM, type CharModel, DataError, type Device, type SeedCharLM, Sampler, type Vocab, abcPrompt, abcStop, charLMFromFile, getBackend,
-  parseModelFile, serializeModel, setDefaultDevice,
+  parseModelFile, serializeModel, setDefaultDevice, topNext,
 } from '../../../src/web.js';
 import type { Matrix, ModelInfo, ProbeResult, TextCell } from '../protocol.js';
 
@@ -14,6 +14,7 @@ import type { Matrix, ModelInfo, ProbeResult, TextCell } from '../protocol.js';
 export interface TextModel { model: CharModel; vocab: Vocab; seq: number; abc: boolean; source: string }
 
 const isSeed = (m: TextModel): boolean => m.model.arch.cell === 'seed';
+const layersOf = (m: TextModel): number => (isSeed(m) ? 1 : (m.model.arch as CharLM['arch']).layers);
 
 /** Runs the model's layers, and the host kernels around them, on this device. Returns its description. */
 export function useDevice(m: TextModel | null, device: Device): string {
@@ -24,7 +25,7 @@ export function useDevice(m: TextModel | null, device: Device): string {
 
 export function describe(m: TextModel): ModelInfo {
   const params = m.model.parameters().reduce((a, p) => a + p.size, 0), a = m.model.arch;
-  return { kind: 'char-lm', cell: a.cell as TextCell, hidden: a.hidden, layers: isSeed(m) ? 1 : (a as CharLM['arch']).layers, vocab: a.vocab, params, source: m.source, abc: m.abc };
+  return { kind: 'char-lm', cell: a.cell as TextCell, hidden: a.hidden, layers: layersOf(m), vocab: a.vocab, params, source: m.source, abc: m.abc };
 }
 
 export interface SampleOptions { prime: string; length: number; temperature: number; seed: number; abc?: boolean }
@@ -43,42 +44,42 @@ export function sample(m: TextModel, o: SampleOptions): string {
   }
 }
 
-const TOP = 5;
-
-/** Reads `text` one character at a time from a zero state, keeping every hidden state and prediction. */
+/** Reads `text` one character at a time from a zero state, keeping every hidden state and the five likeliest next characters. */
 export function probe(m: TextModel, text: string): ProbeResult {
-  const chars = Array.from(text), V = m.vocab.size, T = chars.length, H = m.model.arch.hidden;
-  const specials = new Set(m.vocab.specials.map((s) => m.vocab.id(s)));
-  const states = new Float32Array(T * H), probs = new Float64Array(V);
+  const chars = Array.from(text), T = chars.length, H = m.model.arch.hidden;
+  const states = new Float32Array(T * H);
   const next: ProbeResult['next'] = chars.map(() => []);
   const sampler = new Sampler(m.model, m.vocab);
   try {
-    sampler.read(text, (t, h, logits) => {
-      states.set(h, t * H);
-      let max = -Infinity, sum = 0;
-      for (let i = 0; i < V; i++) if (!specials.has(i)) max = Math.max(max, logits[i]);
-      for (let i = 0; i < V; i++) { probs[i] = specials.has(i) ? 0 : Math.exp(logits[i] - max); sum += probs[i]; }
-      const order = Array.from({ length: V }, (_, i) => i).sort((x, y) => probs[y] - probs[x]).slice(0, TOP);
-      next[t] = order.map((i) => ({ c: m.vocab.tokens[i], p: probs[i] / sum }));
-    });
+    sampler.read(text, (t, h, logits) => { states.set(h, t * H); next[t] = topNext(logits, m.vocab, 5); });
   } finally {
     sampler.dispose();
   }
-  const L = isSeed(m) ? 1 : (m.model.arch as CharLM['arch']).layers;
-  return { chars, H, states, next, label: isSeed(m) ? 'h, the seed cell\'s state' : L > 1 ? `h of layer ${L} (the last)` : 'h, the hidden state' };
+  return { chars, H, states, next, label: layerLabel(m) };
 }
 
-/** The matrices worth watching: input→hidden, hidden→hidden (the feedback), hidden→output. */
-export function weights(m: TextModel): Matrix[] {
+/** Which state the heat map reads and whose weights the page shows: the last layer's. */
+function layerLabel(m: TextModel): string {
+  const L = layersOf(m);
+  return isSeed(m) ? 'h, the seed cell\'s state' : L > 1 ? `h of layer ${L} (the last)` : 'h, the hidden state';
+}
+
+/**
+ * The matrices worth watching: input→hidden, hidden→hidden (the feedback), hidden→output. Of a
+ * stack, the last layer's, the one whose state the heat map shows; `layer` says which ("2 of 2").
+ */
+export function weights(m: TextModel): { mats: Matrix[]; layer: string | null } {
   const mat = (name: string, t: { shape: readonly number[]; data: ArrayLike<number> }): Matrix =>
     ({ name, rows: t.shape[0], cols: t.shape[1], data: Float32Array.from(t.data) });
   if (isSeed(m)) {
     const c = (m.model as SeedCharLM).cell;
-    return [mat('W_xh', c.W_xh), mat('W_hh', c.W_hh), mat('W_hy', c.W_hy)];
+    return { mats: [mat('W_xh', c.W_xh), mat('W_hh', c.W_hh), mat('W_hy', c.W_hy)], layer: null };
   }
-  const sd = m.model.stateDict(), gates = { lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], rnn: undefined }[(m.model.arch as CharLM['arch']).cell];
-  return [{ ...mat('weight_ih_l0', sd['rnn.weight_ih_l0']), gates }, { ...mat('weight_hh_l0', sd['rnn.weight_hh_l0']), gates },
+  const sd = m.model.stateDict(), L = layersOf(m), k = L - 1;
+  const gates = { lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], rnn: undefined }[(m.model.arch as CharLM['arch']).cell];
+  const mats = [{ ...mat(`weight_ih_l${k}`, sd[`rnn.weight_ih_l${k}`]), gates }, { ...mat(`weight_hh_l${k}`, sd[`rnn.weight_hh_l${k}`]), gates },
     mat('head.weight', sd['head.weight'])];
+  return { mats, layer: L > 1 ? `${L} of ${L}` : null };
 }
 
 /** The model as the CLI's model file (kind 'char-lm'; the seed's cell is arch.cell 'seed', which the CLI opens too). */

@@ -2,24 +2,18 @@
  * The Text tab: choose a text and a cell, train in the worker with a live loss curve, sample as
  * it learns, watch the hidden state read a passage, and save or open the CLI's model files.
  */
-import { HeatMap, visible } from '../charts/heatmap.js';
 import { LineChart, type Line } from '../charts/line.js';
-import { divergingCss } from '../charts/colors.js';
-import { drawMatrix } from '../charts/matrix.js';
 import { TEXTS } from '../data.js';
-import type { DeviceChoice, Matrix, ModelInfo, ProbeResult, TextCell, TextConfig, TextEvent, TextRequest } from '../protocol.js';
-import { $, download, fillDevices, filePicker, fmtInt, fmtRate, intOf } from '../ui.js';
-import { findUnits } from './units.js';
+import type { DeviceChoice, ModelInfo, TextCell, TextConfig, TextEvent, TextRequest } from '../protocol.js';
+import { $, Announcer, download, fillDevices, filePicker, fmtInt, fmtRate, intOf } from '../ui.js';
+import { memoryCard } from './memory.js';
+import { WeightsCard } from './weights.js';
 
 const CELL_NOTES: Record<TextCell, string> = {
   lstm: 'LSTM: gates decide what to write to, keep in and read from a separate cell state. The classic for text.',
   gru: 'GRU: an update and a reset gate, no separate cell state; lighter than an LSTM.',
   rnn: 'RNN: h = tanh(W_ih·x + W_hh·h + b), the plain feedback loop, fused forward and backward through time.',
   seed: 'The seed\'s own cell: h = tanh(W_hh·h + W_xh·x), y = W_hy·h, three explicit matrices trained by autograd step by step (slower: try 32–64 units).',
-};
-const MATRIX_NOTES: Record<string, string> = {
-  W_xh: 'input → hidden', W_hh: 'hidden → hidden: the feedback', W_hy: 'hidden → output',
-  weight_ih_l0: 'input → gates', weight_hh_l0: 'hidden → gates: the feedback', 'head.weight': 'hidden → next character',
 };
 const CELL_NAMES: Record<TextCell, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN', seed: 'seed cell' };
 
@@ -39,8 +33,7 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
   const openBtn = $<HTMLButtonElement>('open-button'), sampleBtn = $<HTMLButtonElement>('sample'), probeBtn = $<HTMLButtonElement>('probe');
   const status = $('text-status'), temperature = $<HTMLInputElement>('temperature'), tempOut = $<HTMLOutputElement>('temperature-out');
   const sampleOut = $('sample-out'), sampleCaption = $('sample-caption'), probeText = $<HTMLTextAreaElement>('probe-text');
-  const unitInput = $<HTMLInputElement>('unit'), unitLabel = $('unit-label'), unitText = $('unit-text'), finders = $('finders');
-  const nextContext = $('next-context'), nextList = $('next-list');
+  const lossCanvas = $('loss-chart'), announce = new Announcer($('text-announce'));
   const form = $<HTMLFormElement>('text-form'), modelInfo = $('model-info'), abcMode = $<HTMLInputElement>('abc-mode');
 
   // ---- text sources ----
@@ -59,7 +52,7 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
   input.addEventListener('input', () => { if (source.value !== 'own') source.value = 'own'; showCount(); });
   filePicker($<HTMLButtonElement>('text-file-button'), $<HTMLInputElement>('text-file'), async (f) => {
     input.value = await f.text(); source.value = 'own'; showCount();
-    setStatus(`Opened ${f.name}.`);
+    report(`Opened ${f.name}.`);
   });
   useSource(TEXTS[0].id);
 
@@ -80,12 +73,18 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
   const BETA = 0.9;
   let ema = NaN, emaSum = 0, emaWeight = 0, lastVal = NaN, rate = 0, total = 0, step = 0;
 
+  /** The status line the eye reads; a screen reader hears milestones only (`announce`), not every step. */
   const setStatus = (text: string, state?: string) => {
     status.textContent = text;
     status.classList.toggle('error', state === 'error');
     if (state) status.dataset.state = state;
   };
   status.dataset.state = 'idle';
+  /** A milestone: on the status line, and heard. */
+  const report = (text: string, state?: string) => { setStatus(text, state); announce.say(text); };
+  /** The loss chart's text alternative, renewed at the validation points (every fifteenth of the run) and at the end. */
+  const describeLoss = () => lossCanvas.setAttribute('aria-label', `Loss curve: step ${fmtInt(step)} of ${fmtInt(total)}, training loss ${ema.toFixed(3)}`
+    + (Number.isFinite(lastVal) ? `, validation loss ${lastVal.toFixed(3)}` : '') + ' nats per character');
 
   // ---- sampling ----
   let samples = 0;
@@ -109,91 +108,23 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
       samples++;
       sampleOut.dataset.kind = 'manual';
       sampleOut.dataset.count = String(samples);
-      sampleCaption.textContent = `Sample ${samples}: seed ${intOf($<HTMLInputElement>('sample-seed'), 1)}, temperature ${Number(temperature.value).toFixed(2)}, on ${e.device.split(' ')[0]}`;
+      sampleCaption.textContent = `Sample ${samples}: seed ${e.seed}, temperature ${e.temperature.toFixed(2)}, on ${e.device.split(' ')[0]}`;
+      announce.say(`Sample ${samples} is ready.`);
       sampleBtn.disabled = false;
+      panel.device = e.device; onDevice(e.device);
     } else {
       sampleOut.dataset.kind = 'live';
-      sampleCaption.textContent = `Live sample at step ${fmtInt(e.step)}, temperature ${Number(temperature.value).toFixed(2)}`;
+      sampleCaption.textContent = `Live sample at step ${fmtInt(e.step)}, temperature ${e.temperature.toFixed(2)}`;
     }
   };
 
   // ---- memory: heat map, predictions, units ----
-  const heat = new HeatMap($<HTMLCanvasElement>('heatmap'), $('heat-scroll'), {
-    hover: (t, u) => { showNext(t); unitLabel.textContent = `pointer on unit ${u}`; },
-    pick: (u) => { unitInput.value = String(u); showUnit(u); },
-  });
-  const showNext = (t: number) => {
-    const p = heat.data;
-    if (!p) return;
-    const from = Math.max(0, t - 28);
-    nextContext.replaceChildren(document.createTextNode(p.chars.slice(from, t).map(flat).join('')),
-      Object.assign(document.createElement('mark'), { textContent: visible(p.chars[t]) }));
-    nextList.replaceChildren(...p.next[t].map(({ c, p: prob }) => {
-      const li = document.createElement('li');
-      li.innerHTML = '<span class="ch"></span><span class="bar-track"><span class="bar"></span></span><span class="p"></span>';
-      li.querySelector('.ch')!.textContent = visible(c);
-      (li.querySelector('.bar') as HTMLElement).style.width = `${Math.max(2, prob * 100)}%`;
-      li.querySelector('.p')!.textContent = `${(prob * 100).toFixed(prob < 0.1 ? 1 : 0)}%`;
-      li.setAttribute('aria-label', `${describeChar(c)}: ${(prob * 100).toFixed(1)} percent`);
-      return li;
-    }));
-  };
-  const showUnit = (u: number) => {
-    const p = heat.data;
-    if (!p) return;
-    unitLabel.textContent = `unit ${u} of ${p.H}, ${p.label}`;
-    unitText.replaceChildren(...p.chars.map((c, t) => {
-      const s = document.createElement('span'), v = p.states[t * p.H + u];
-      s.textContent = c; s.style.background = divergingCss(v); s.title = `${visible(c)}  ${v.toFixed(2)}`;
-      return s;
-    }));
-  };
-  unitInput.addEventListener('change', () => heat.pick(intOf(unitInput, 0)));
-  const showProbe = (p: ProbeResult) => {
-    heat.set(p);
-    unitInput.max = String(p.H - 1);
-    showUnit(heat.picked);
-    showNext(heat.t);
-    const found = findUnits(p);
-    finders.replaceChildren(...found.map((f) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = `${f.label} → unit ${f.unit} (r ${f.r >= 0 ? '+' : '−'}${Math.abs(f.r).toFixed(2)})`;
-      b.addEventListener('click', () => heat.pick(f.unit));
-      return b;
-    }));
-    $('heatmap').dataset.drawn = String(Number($('heatmap').dataset.drawn ?? 0) + 1);
-  };
+  const memory = memoryCard();
   probeBtn.addEventListener('click', () => { sendLive(); send({ type: 'probe', text: probeText.value }); });
   probeText.addEventListener('change', sendLive);
 
   // ---- weights ----
-  const matrices = $('matrices');
-  const mats = new Map<string, { canvas: HTMLCanvasElement; caption: HTMLElement; title: HTMLElement }>();
-  const showWeights = (list: Matrix[]) => {
-    if (list.some((m) => !mats.has(m.name)) || mats.size !== list.length) {
-      mats.clear();
-      matrices.replaceChildren(...list.map((m) => {
-        const fig = document.createElement('figure');
-        fig.className = 'matrix';
-        fig.innerHTML = '<h3></h3><p></p><div class="box"><canvas role="img"></canvas></div>';
-        const canvas = fig.querySelector('canvas')!, title = fig.querySelector('h3')!, caption = fig.querySelector('p')!;
-        title.textContent = m.name;
-        mats.set(m.name, { canvas, caption, title });
-        return fig;
-      }));
-    }
-    for (const m of list) {
-      const v = mats.get(m.name)!, { scale, transposed } = drawMatrix(v.canvas, m);
-      const layout = transposed ? ` · shown transposed${m.gates ? `: gates ${m.gates.join(' ')} left to right` : ''}`
-        : m.gates ? ` · gates ${m.gates.join(' ')} top to bottom` : '';
-      v.caption.textContent = `${m.rows} × ${m.cols} · ${MATRIX_NOTES[m.name] ?? ''}${layout} · |w| ≤ ${scale.toFixed(2)}`;
-      v.caption.title = v.caption.textContent;
-      v.canvas.setAttribute('aria-label', `${m.name}, ${m.rows} by ${m.cols}, ${MATRIX_NOTES[m.name] ?? ''}`);
-    }
-  };
-  showWeights([{ name: 'W_xh', rows: 1, cols: 1, data: new Float32Array(1) }, { name: 'W_hh', rows: 1, cols: 1, data: new Float32Array(1) },
-    { name: 'W_hy', rows: 1, cols: 1, data: new Float32Array(1) }]);
+  const weights = new WeightsCard();
 
   // ---- training ----
   let training = false, hasModel = false;
@@ -222,6 +153,7 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
     delete status.dataset.firstLoss;
     const name = source.value === 'own' ? 'your text' : source.selectedOptions[0].text;
     setStatus(`Preparing ${fmtInt(Array.from(text).length)} characters…`, 'training');
+    lossCanvas.setAttribute('aria-label', 'Loss curve: training has just started');
     setTraining(true);
     send({ type: 'train', text, source: name, config, live: { temperature: Number(temperature.value), probe: probeText.value } });
   });
@@ -251,6 +183,7 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
         abcMode.disabled = !e.info.abc; abcMode.checked = e.info.abc;
         panel.device = e.device; onDevice(e.device);
         setStatus(`Training ${describeModel(e.info)} on ${e.info.source}; ${e.batch} streams.${e.notes.map((n) => ` Note: ${n}.`).join('')}`, 'training');
+        announce.say(`Training ${describeModel(e.info)}: ${fmtInt(total)} steps.`);
         sampleBtn.disabled = false; probeBtn.disabled = false;
         break;
       case 'progress': {
@@ -265,29 +198,36 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
         status.dataset.loss = String(ema); status.dataset.step = String(step);
         chart.redraw();
         setStatus(progressLine());
+        announce.progress(() => progressLine());
         break;
       }
       case 'eval':
         lastVal = e.valLoss; val.points.push([e.step, e.valLoss]); status.dataset.valLoss = String(e.valLoss); chart.redraw();
+        describeLoss();
         break;
       case 'sample': showSample(e); break;
-      case 'weights': showWeights(e.mats); break;
-      case 'probe': showProbe(e.probe); break;
+      case 'weights': weights.show(e.mats, e.layer); break;
+      case 'probe': memory.show(e.probe); break;
       case 'done':
         setTraining(false);
         modelInfo.textContent = modelInfo.textContent!.replace(' (training)', `, trained ${fmtInt(e.steps)} steps`);
-        setStatus(`${e.stopped ? 'Stopped' : 'Done'}: ${fmtInt(e.steps)} steps in ${e.seconds.toFixed(1)} s (${fmtRate(e.charsPerSec)} chars/s). `
+        report(`${e.stopped ? 'Stopped' : 'Done'}: ${fmtInt(e.steps)} steps in ${e.seconds.toFixed(1)} s (${fmtRate(e.charsPerSec)} chars/s). `
           + `Train loss ${e.trainLoss.toFixed(3)}, validation ${e.valLoss?.toFixed(3) ?? '—'} nats/char (perplexity ${e.valLoss === null ? '—' : Math.exp(e.valLoss).toFixed(2)}).`, 'done');
+        describeLoss();
         saveBtn.disabled = false;
         break;
-      case 'saved': download(e.bytes, e.name); setStatus(`Saved ${e.name} (${fmtInt(e.bytes.byteLength)} bytes): sample it with recur text sample ${e.name}`); break;
+      case 'saved':
+        download(e.bytes, e.name);
+        report(`Saved ${e.name} (${fmtInt(e.bytes.byteLength)} bytes): sample it with recur text sample ${e.name}`);
+        break;
       case 'loaded':
         hasModel = true; setTraining(false); saveBtn.disabled = false;
         modelInfo.textContent = `Model: ${describeModel(e.info)}, from ${e.info.source}`;
         abcMode.disabled = !e.info.abc; abcMode.checked = e.info.abc;
         panel.device = e.device; onDevice(e.device);
         raw.points = []; smooth.points = []; val.points = []; chart.reset(1, [raw, smooth, val]);
-        setStatus(`Opened ${e.info.source}: ${describeModel(e.info)}. Press Sample, or Read to see its memory.`, 'loaded');
+        lossCanvas.setAttribute('aria-label', 'Loss curve: empty, the model was opened from a file');
+        report(`Opened ${e.info.source}: ${describeModel(e.info)}. Press Sample, or Read to see its memory.`, 'loaded');
         sendLive();
         send({ type: 'probe', text: probeText.value });
         break;
@@ -295,16 +235,14 @@ export function textPanel(onDevice: (description: string) => void): TextPanel {
       case 'error':
         if (e.during === 'train') setTraining(false);
         sampleBtn.disabled = !hasModel;
-        setStatus(`Error: ${e.message}`, 'error');
+        report(`Error: ${e.message}`, 'error');
         break;
     }
   };
-  worker.onerror = (e) => { setTraining(false); setStatus(`Error: the text worker failed: ${e.message || 'it did not start'}`, 'error'); };
+  worker.onerror = (e) => {
+    setTraining(false);
+    report(`Error: the text worker failed: ${e.message || 'it did not start'}`, 'error');
+  };
   trainBtn.disabled = true;
   return panel;
-}
-
-const flat = (c: string) => (c === '\n' ? '↵' : c);
-function describeChar(c: string): string {
-  return c === ' ' ? 'space' : c === '\n' ? 'new line' : c === '\t' ? 'tab' : c;
 }

@@ -9,9 +9,17 @@ import type { ProbeResult } from '../protocol.js';
  */
 export interface Finding { id: string; label: string; unit: number; r: number }
 
+/** The properties looked for, in the order the page lists them. */
+export const PROPERTIES = [
+  { id: 'quote', label: 'inside quotes' },
+  { id: 'line', label: 'position in the line' },
+  { id: 'word', label: 'inside a word' },
+  { id: 'wordpos', label: 'position in a word' },
+] as const;
+
 const LETTER = /[\p{L}\p{N}'’]/u;
 
-function features(chars: string[]): { id: string; label: string; values: Float64Array }[] {
+function features(chars: string[]): Record<(typeof PROPERTIES)[number]['id'], Float64Array> {
   const T = chars.length;
   const quote = new Float64Array(T), line = new Float64Array(T), word = new Float64Array(T), inWord = new Float64Array(T);
   let q = 0, col = 0, w = 0;
@@ -23,26 +31,22 @@ function features(chars: string[]): { id: string; label: string; values: Float64
     w = LETTER.test(c) ? w + 1 : 0;
     quote[t] = q; line[t] = col; word[t] = w; inWord[t] = w > 0 ? 1 : 0;
   });
-  return [
-    { id: 'quote', label: 'inside quotes', values: quote },
-    { id: 'line', label: 'position in the line', values: line },
-    { id: 'word', label: 'inside a word', values: inWord },
-    { id: 'wordpos', label: 'position in a word', values: word },
-  ];
+  return { quote, line, word: inWord, wordpos: word };
 }
 
 export function findUnits(p: ProbeResult): Finding[] {
   const T = p.chars.length, H = p.H, out: Finding[] = [];
   if (T < 8) return out;
-  for (const f of features(p.chars)) {
-    const mf = mean(f.values), sf = Math.sqrt(f.values.reduce((a, v) => a + (v - mf) ** 2, 0));
+  const values = features(p.chars);
+  for (const f of PROPERTIES) {
+    const v = values[f.id], mf = mean(v), sf = Math.sqrt(v.reduce((a, x) => a + (x - mf) ** 2, 0));
     if (sf < 1e-9) continue;
     let best = { unit: 0, r: 0 };
     for (let u = 0; u < H; u++) {
       let mu = 0;
       for (let t = 0; t < T; t++) mu += p.states[t * H + u] / T;
       let cov = 0, su = 0;
-      for (let t = 0; t < T; t++) { const d = p.states[t * H + u] - mu; cov += d * (f.values[t] - mf); su += d * d; }
+      for (let t = 0; t < T; t++) { const d = p.states[t * H + u] - mu; cov += d * (v[t] - mf); su += d * d; }
       const r = su > 1e-12 ? cov / Math.sqrt(su) / sf : 0;
       if (Math.abs(r) > Math.abs(best.r)) best = { unit: u, r };
     }

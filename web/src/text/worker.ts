@@ -16,6 +16,8 @@ const post = (e: TextEvent, transfer: Transferable[] = []): void => self.postMes
 let current: TextModel | null = null;
 let training: { aborted: boolean } | null = null;
 let live = { temperature: 0.8, probe: '' };
+/** The description of the device the current model runs on, for the page's badge. */
+let device = '';
 /** How often, while training, the page gets new weights, a sample and a reading of its text (ms). */
 const EVERY = { progress: 100, weights: 400, sample: 2000, probe: 1500 };
 
@@ -34,7 +36,7 @@ async function train(req: Extract<TextRequest, { type: 'train' }>): Promise<void
   const { vocab, streams, validation, options } = prepareText(req.text, { ...o, batch });
   const abc = /X:\s*\d+/.test(req.text) && /^K:/m.test(req.text);
 
-  const device = useDevice(null, c.device);
+  device = useDevice(null, c.device);
   const t = new TextTrainer(vocab, streams, validation, options);
   current = { model: t.model, vocab, seq: o.seq, abc, source: req.source };
   const task = t.task(), evals = () => t.evals, lastLoss = () => t.lastLoss, validate = () => evaluateText(t.model, validation(), o.seq);
@@ -43,7 +45,9 @@ async function train(req: Extract<TextRequest, { type: 'train' }>): Promise<void
 
   const state = (training = { aborted: false });
   const last = { progress: 0, weights: 0, sample: 0, probe: 0 };
-  const due = (k: keyof typeof EVERY, now: number) => (now - last[k] >= EVERY[k] ? ((last[k] = now), true) : false);
+  // a large model's weights (an LSTM 256 has 350k) change little in 400 ms: copy and send them once a second
+  const every = { ...EVERY, weights: describe(m).params > 100_000 ? 1000 : EVERY.weights };
+  const due = (k: keyof typeof EVERY, now: number) => (now - last[k] >= every[k] ? ((last[k] = now), true) : false);
   let pending: number[] = [], evalsSent = 0;
   const flush = (step: number, smooth: number, rate: number) => {
     if (pending.length) post({ type: 'progress', step, total: o.steps, losses: pending, smooth, rate });
@@ -51,10 +55,11 @@ async function train(req: Extract<TextRequest, { type: 'train' }>): Promise<void
   };
   const liveViews = (step: number, force = false) => {
     const now = performance.now();
-    if (force || due('weights', now)) { const mats = weights(m); post({ type: 'weights', step, mats }, mats.map((x) => x.data.buffer)); }
+    if (force || due('weights', now)) postWeights(m, step);
     if (force || due('probe', now)) if (live.probe) { const p = probe(m, live.probe); post({ type: 'probe', step, probe: p }, [p.states.buffer]); }
     if (force || due('sample', now)) {
-      post({ type: 'sample', step, text: sample(m, { prime: '', length: 240, temperature: live.temperature, seed: step }), prime: '', device });
+      const { temperature } = live;
+      post({ type: 'sample', step, text: sample(m, { prime: '', length: 240, temperature, seed: step }), prime: '', device, temperature, seed: step });
     }
   };
   let smooth = NaN, rate = 0;
@@ -97,6 +102,11 @@ async function train(req: Extract<TextRequest, { type: 'train' }>): Promise<void
   }
 }
 
+function postWeights(m: TextModel, step: number): void {
+  const { mats, layer } = weights(m);
+  post({ type: 'weights', step, mats, layer }, mats.map((x) => x.data.buffer));
+}
+
 function need(): TextModel {
   if (!current) throw new DataError('no model yet: train one or open a model file');
   return current;
@@ -111,8 +121,9 @@ self.onmessage = async (e: MessageEvent<TextRequest>) => {
       case 'live': live = { temperature: req.temperature, probe: req.probe }; break;
       case 'sample': {
         const m = need(), c = req.config;
-        const device = training ? getBackend('auto').description : useDevice(m, c.device);
-        post({ type: 'sample', step: null, text: sample(m, c), prime: c.abc ? abcHeader() + c.prime : c.prime, device });
+        // while it trains, the model stays on the device it trains on
+        if (!training) device = useDevice(m, c.device);
+        post({ type: 'sample', step: null, text: sample(m, c), prime: c.abc ? abcHeader() + c.prime : c.prime, device, temperature: c.temperature, seed: c.seed });
         break;
       }
       case 'probe': { const p = probe(need(), req.text); post({ type: 'probe', step: null, probe: p }, [p.states.buffer]); break; }
@@ -125,10 +136,9 @@ self.onmessage = async (e: MessageEvent<TextRequest>) => {
       case 'load': {
         if (training) throw new DataError('a model is training; stop it before opening another');
         current = load(new Uint8Array(req.bytes), req.name);
-        const device = useDevice(current, 'auto');
+        device = useDevice(current, 'auto');
         post({ type: 'loaded', info: describe(current), device });
-        const mats = weights(current);
-        post({ type: 'weights', step: 0, mats }, mats.map((x) => x.data.buffer));
+        postWeights(current, 0);
         break;
       }
     }
