@@ -235,7 +235,7 @@ export class RecurrentBase extends Module {
     let layerOut: Data = xTM ?? allocData(this.dtype, 0);
     for (let l = 0; l < L; l++) {
       const Dl = l === 0 ? D : dirs * H;
-      layerOut = allocData(this.dtype, T * B * dirs * H);
+      if (dirs > 1) layerOut = allocData(this.dtype, T * B * dirs * H);
       for (let dir = 0; dir < dirs; dir++) {
         const k = l * dirs + dir, w = weights[k];
         const rev = dir === 1;
@@ -248,7 +248,8 @@ export class RecurrentBase extends Module {
           mask,
         });
         const y = rev ? reverseTime(r.y, T, B, H, lens) : r.y;
-        interleave(y, layerOut, T * B, H, dirs, dir);
+        if (dirs === 1) layerOut = y; // the only direction: its output is the layer's, no copy
+        else interleave(y, layerOut, T * B, H, dirs, dir);
         hTdata.set(r.hT, k * BH);
         if (cTdata && r.cT) cTdata.set(r.cT, k * BH);
       }
@@ -275,7 +276,10 @@ export class RecurrentBase extends Module {
     fusedOp(this.cell.mode, inputs, outputs, ([gOut, ghT, gcT]) => {
       for (const w of wss) w.restore();
       const xNeedsGrad = !tokens && (input as Tensor).requiresGrad;
-      let dOut: Data | null = gOut ? (this.batchFirst && !unbatched ? toTimeMajor(gOut, T, B, outFeat, true, this.dtype) : gOut.slice()) : null;
+      // a copy only where it is scaled in place (dropout masks below); backward reads dy without writing it
+      const scaled = dropMasks.some((m) => m !== null);
+      let dOut: Data | null = !gOut ? null
+        : this.batchFirst && !unbatched ? toTimeMajor(gOut, T, B, outFeat, true, this.dtype) : scaled ? gOut.slice() : gOut;
       for (let l = L - 1; l >= 0; l--) {
         const Dl = l === 0 ? D : dirs * H;
         const drop = dropMasks[l];
@@ -285,7 +289,11 @@ export class RecurrentBase extends Module {
         for (let dir = 0; dir < dirs; dir++) {
           const k = l * dirs + dir, w = weights[k], rev = dir === 1;
           let dy: Data | null = null;
-          if (dOut) { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); if (rev) dy = reverseTime(dy, T, B, H, lens); }
+          if (dOut) {
+            if (dirs === 1) dy = dOut;
+            else { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); }
+            if (rev) dy = reverseTime(dy, T, B, H, lens);
+          }
           const dx = dIn ? (rev ? allocData(this.dtype, T * B * Dl) : dIn) : null;
           recurrentBackward(wss[k], { T, B, D: Dl, H }, {
             dy, dhT: ghT ? ghT.subarray(k * BH, (k + 1) * BH) : null,
@@ -364,12 +372,10 @@ function reverseTimeInts(src: Int32Array, T: number, B: number, lens: Int32Array
 
 /** Writes rows of y (N, H) into columns [dir·H, (dir+1)·H) of out (N, dirs·H). */
 function interleave(y: Data, out: Data, N: number, H: number, dirs: number, dir: number): void {
-  if (dirs === 1) { out.set(y); return; }
   for (let i = 0; i < N; i++) out.set(y.subarray(i * H, (i + 1) * H), (i * dirs + dir) * H);
 }
 
 function deinterleave(src: Data, y: Data, N: number, H: number, dirs: number, dir: number): void {
-  if (dirs === 1) { y.set(src); return; }
   for (let i = 0; i < N; i++) y.set(src.subarray((i * dirs + dir) * H, (i * dirs + dir + 1) * H), i * H);
 }
 

@@ -36,7 +36,8 @@ export function clipGradNorm(params: readonly Tensor[] | ParamBuffer, maxNorm: n
     // Math.max propagates NaN, as torch's max does.
     for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]));
   } else {
-    for (const g of grads) for (let i = 0; i < g.length; i++) total += Math.abs(g[i]) ** normType;
+    if (normType === 2) for (const g of grads) for (let i = 0; i < g.length; i++) total += g[i] * g[i]; // ** is a slow pow
+    else for (const g of grads) for (let i = 0; i < g.length; i++) total += Math.abs(g[i]) ** normType;
     total **= 1 / normType;
   }
   assert(!opts.errorIfNonfinite || Number.isFinite(total),
