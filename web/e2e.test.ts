@@ -111,6 +111,21 @@ const statusOf = (id: string): Promise<Record<string, string | undefined> & { te
 const waitState = (id: string, states: string[], timeout: number) =>
   page.waitForFunction(([sel, ok]) => (ok as string[]).includes(document.querySelector<HTMLElement>(sel as string)!.dataset.state ?? ''), [id, states], { timeout });
 
+/**
+ * Sets the text tab's model, trains it while watching the panel's layout, and waits until it is
+ * done (or failed); the returned function stops the watch (see watchLayout).
+ */
+async function trainText(o: { cell?: string; hidden: string; seq: string; steps: string }, timeout: number) {
+  if (o.cell) await page.selectOption('#cell', o.cell);
+  await page.selectOption('#hidden', o.hidden);
+  await page.selectOption('#seq', o.seq);
+  await page.fill('#steps', o.steps);
+  const still = await watchLayout('#panel-text');
+  await page.click('#train');
+  await waitState('#text-status', ['done', 'error'], timeout);
+  return still;
+}
+
 describe('playground (web/)', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (npm test's pretest, scripts/install-test-deps.sh, does it)`);
@@ -177,13 +192,7 @@ describe('playground (web/)', () => {
   });
 
   it('trains in a worker: the loss falls, samples appear, the heat map draws', async () => {
-    await page.selectOption('#cell', 'lstm');
-    await page.selectOption('#hidden', '32');
-    await page.selectOption('#seq', '32');
-    await page.fill('#steps', '150');
-    const still = await watchLayout('#panel-text');
-    await page.click('#train');
-    await waitState('#text-status', ['done', 'error'], 45_000);
+    const still = await trainText({ cell: 'lstm', hidden: '32', seq: '32', steps: '150' }, 45_000);
     expectStill(await still());
     const s = await statusOf('#text-status');
     expect(s.state, s.text).toBe('done');
@@ -275,12 +284,7 @@ describe('playground (web/)', () => {
     await page.waitForSelector('#device-badge.ready', { timeout: 20_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.selectOption('#hidden', '16');
-    await page.selectOption('#seq', '16');
-    await page.fill('#steps', '40');
-    let still = await watchLayout('#panel-text');
-    await page.click('#train');
-    await waitState('#text-status', ['done', 'error'], 30_000);
+    let still = await trainText({ hidden: '16', seq: '16', steps: '40' }, 30_000);
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#heatmap')!.dataset.drawn ?? 0) > 0);
     expectStill(await still());
     await page.screenshot({ path: join(ARTIFACTS, 'playground-phone.png'), fullPage: true });

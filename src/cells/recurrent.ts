@@ -84,8 +84,6 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
     this.key = key; this.dims = d; this.oneHot = oneHot;
   }
 
-  get isSpilled(): boolean { return this.spilled !== null; }
-
   /**
    * Moves what the backward reads (the gates, states and caches, and the inputs as uploaded) to
    * host arrays and gives every device buffer back. For backends whose memory the collector

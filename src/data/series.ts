@@ -239,6 +239,9 @@ function fillColumn(v: number[], N: number, F: number, j: number, ffill: boolean
 /** The value columns of row i. */
 export const rowOf = (s: Series, i: number): Float64Array => s.values.subarray(i * s.F, (i + 1) * s.F);
 
+/** Value (i, j) was filled in (a missing cell or a date gap), not observed: it is not scored. */
+export const filledAt = (s: Series, i: number, j: number): boolean => s.filled?.[i * s.F + j] === 1;
+
 /** A column that looks like dates by name and content (for CSVs given without --date), or null. */
 export function guessDateColumn(t: Table): string | null {
   for (const c of t.columns) {

@@ -129,7 +129,7 @@ export function netOf(meta: ModelMeta): Net {
  */
 export function buildModule(meta: ModelMeta, state?: Record<string, { data: ArrayLike<number> }>): Module {
   const kind = netOf(meta).kind, arch = <A>() => ({ ...meta.arch, dropout: 0 }) as unknown as A;
-  return (state ? <M>(f: () => M) => buildWithin(state, f) : <M>(f: () => M) => f())(() => {
+  const build = (): Module => {
     switch (kind) {
       case 'char-lm': return new CharLM(arch<CharLMArch>());
       case 'forecaster': return new Forecaster({ ...arch<ForecasterArch>(), quantiles: (meta.arch.quantiles as number[] | undefined) ?? [] });
@@ -137,5 +137,6 @@ export function buildModule(meta: ModelMeta, state?: Record<string, { data: Arra
       case 'classifier': return new SequenceClassifier(arch<SequenceClassifierArch>());
       default: return new ConditionalGenerator(arch<GeneratorArch>());
     }
-  });
+  };
+  return state ? buildWithin(state, build) : build();
 }

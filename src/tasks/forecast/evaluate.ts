@@ -1,5 +1,5 @@
 import { DataError } from '../../errors.js';
-import type { Series } from '../../data/series.js';
+import { type Series, filledAt } from '../../data/series.js';
 import { type Metrics, baselines, maseScale, metrics } from './metrics.js';
 
 /**
@@ -53,7 +53,7 @@ export function evaluate(s: Series, origins: number[], H: number, season: number
     for (let j = 0; j < T; j++) {
       const y = cols[j];
       for (let h = 1; h <= H; h++) {
-        if (s.filled?.[(t + h) * F + j]) { excluded++; continue; }
+        if (filledAt(s, t + h, j)) { excluded++; continue; }
         const a = y[t + h], k = (h - 1) * T + j, c = scored[j][h - 1];
         c.actual.push(a);
         c.fc.model.push(p.point[k]);

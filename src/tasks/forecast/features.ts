@@ -74,8 +74,21 @@ export class FeatureSpec {
   seasonStep(i: number, dates: readonly number[] | null): number {
     if (!this.anchor || !dates || dates.length === 0) return i;
     const last = Math.min(i, dates.length - 1);
-    return stepsBetween(this.anchor.date, dates[last], this.anchor.frequency) + i - last;
+    return this.stepsOf(dates)[last] + i - last;
   }
+
+  /** Each date's steps from the anchor, worked out once per series (window() asks L times per window). */
+  private stepsOf(dates: readonly number[]): Float64Array {
+    let steps = this.steps.get(dates);
+    if (steps === undefined) {
+      const { date, frequency } = this.anchor!;
+      steps = Float64Array.from(dates, (d) => stepsBetween(date, d, frequency));
+      this.steps.set(dates, steps);
+    }
+    return steps;
+  }
+
+  private readonly steps = new WeakMap<readonly number[], Float64Array>();
 
   /** Writes the window ending at origin t into out (L, inputSize) at offset; dates (N) place its seasonal phase. */
   window(values: Float64Array, t: number, out: Float32Array, off: number, dates: readonly number[] | null = null): void {

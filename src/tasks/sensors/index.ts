@@ -1,4 +1,4 @@
-import type { Series } from '../../data/series.js';
+import { type Series, filledAt } from '../../data/series.js';
 import type { ModelMeta } from '../../io/model-file.js';
 import { runLoop } from '../../train/loop.js';
 import { type Metrics, metrics } from '../forecast/metrics.js';
@@ -45,7 +45,7 @@ export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions
   });
   const T = s.nTargets, F = s.F;
   const y = (t: number, j: number) => s.values[t * F + j];
-  const observed = (t: number) => !s.filled || s.filled.subarray(t * F, t * F + T).every((f) => f === 0);
+  const observed = (t: number): boolean => { for (let j = 0; j < T; j++) if (filledAt(s, t, j)) return false; return true; };
   const testOrigins = splits.test.filter((t) => observed(t + 1));
   const base = { features: s.names.slice(0, T), scored_readings: testOrigins.length, filled_excluded: splits.test.length - testOrigins.length };
   if (loop.interrupted) return { ...base, interrupted: true, forecast: {}, anomalies: null, model_state: null };

@@ -91,8 +91,7 @@ export class Sampler {
     const V = vocab.size;
     this.logits = this.stepper.y; this.probs = new Float64Array(V);
     this.order = new Int32Array(V); this.ids = Int32Array.from({ length: V }, (_, i) => i);
-    this.drawable = new Uint8Array(V).fill(1);
-    for (const s of vocab.specials) this.drawable[vocab.id(s)] = 0;
+    this.drawable = drawableMask(vocab);
   }
 
   /** Feeds one character id; the logits of the next character are left in this.logits. */
@@ -107,13 +106,9 @@ export class Sampler {
   }
 
   private draw(rng: Rng, temperature: number, topK: number, topP: number): number {
-    const V = this.vocab.size, L = this.logits, P = this.probs, ok = this.drawable;
-    let best = -1;
-    for (let i = 0; i < V; i++) if (ok[i] === 1 && (best < 0 || L[i] > L[best])) best = i;
-    if (temperature <= 0) return best;
-    let sum = 0;
-    const top = L[best];
-    for (let i = 0; i < V; i++) { P[i] = ok[i] === 1 ? Math.exp((L[i] - top) / temperature) : 0; sum += P[i]; }
+    const V = this.vocab.size, P = this.probs;
+    if (temperature <= 0) return argmaxDrawable(this.logits, this.drawable);
+    const sum = drawableWeights(this.logits, this.drawable, temperature, P);
     if (topK === 0 && topP === 1) return pickIndex(P, this.ids, V, rng.uniform() * sum);
     const O = this.order;
     O.set(this.ids);
@@ -177,11 +172,32 @@ export class Sampler {
 export function topNext(logits: ArrayLike<number>, vocab: Vocab, k: number): { c: string; p: number }[] {
   const V = vocab.size;
   if (logits.length !== V) throw new DataError(`topNext: expected ${V} logits (one per symbol of the vocabulary), got ${logits.length}`);
-  const specials = new Set(vocab.specials.map((s) => vocab.id(s)));
-  const ids = Array.from({ length: V }, (_, i) => i).filter((i) => !specials.has(i));
-  let max = -Infinity, sum = 0;
-  for (const i of ids) max = Math.max(max, logits[i]);
-  const e = new Float64Array(V);
-  for (const i of ids) { e[i] = Math.exp(logits[i] - max); sum += e[i]; }
+  const ok = drawableMask(vocab), e = new Float64Array(V), sum = drawableWeights(logits, ok, 1, e);
+  const ids = Array.from({ length: V }, (_, i) => i).filter((i) => ok[i] === 1);
   return ids.sort((a, b) => e[b] - e[a]).slice(0, k).map((i) => ({ c: vocab.tokens[i], p: e[i] / sum }));
+}
+
+/** 1 for the ids that may be drawn, 0 for the specials (padding, start/end markers). */
+function drawableMask(vocab: Vocab): Uint8Array {
+  const ok = new Uint8Array(vocab.size).fill(1);
+  for (const s of vocab.specials) ok[vocab.id(s)] = 0;
+  return ok;
+}
+
+/** The most likely id that may be drawn (greedy decoding). */
+function argmaxDrawable(L: ArrayLike<number>, ok: Uint8Array): number {
+  let best = -1;
+  for (let i = 0; i < L.length; i++) if (ok[i] === 1 && (best < 0 || L[i] > L[best])) best = i;
+  return best;
+}
+
+/**
+ * Unnormalised softmax(L / temperature) over the drawable ids into P (0 for the specials),
+ * shifted by the largest drawable logit; returns the sum of P.
+ */
+function drawableWeights(L: ArrayLike<number>, ok: Uint8Array, temperature: number, P: Float64Array): number {
+  const top = L[argmaxDrawable(L, ok)];
+  let sum = 0;
+  for (let i = 0; i < L.length; i++) { P[i] = ok[i] === 1 ? Math.exp((L[i] - top) / temperature) : 0; sum += P[i]; }
+  return sum;
 }
