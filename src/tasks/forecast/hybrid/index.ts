@@ -1,0 +1,5 @@
+export * from './smoothing.js';
+export * from './prepare.js';
+export * from './model.js';
+export * from './train.js';
+export * from './ensemble.js';
