@@ -19,5 +19,6 @@ export * from './data/vocab.js';
 export * from './data/scaler.js';
 export * from './data/table.js';
 export * from './data/series.js';
+export * from './data/collection.js';
 export * from './interop/index.js';
 export * from './models/seed-char-lm.js';

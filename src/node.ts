@@ -3,6 +3,7 @@ export * from './index.js';
 export * from './io/node.js';
 export * from './data/csv.js';
 export * from './data/datasets.js';
+export * from './data/collection-node.js';
 export * from './train/checkpoint.js';
 export * from './train/loop.js';
 export * from './train/progress.js';

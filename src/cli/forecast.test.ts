@@ -40,7 +40,8 @@ describe('recur forecast: bad input gets one clear line and a non-zero exit', ()
     expectOneLineError([...train(file('ok2.csv', seq(80, (i) => String(Math.sin(i))))), '--plot', join(dir, 'x.png')], /--plot .*x\.png: expected a \.svg file, got a \.png file/);
     expectOneLineError(['smooth', '--data', vegaDataset('co2-concentration.csv'), '--column', 'CO2', '--plot', join(dir, 'x.png')], /expected a \.svg file, got a \.png file/);
   });
-  it('NaN in the data', () => expectOneLineError(train(file('nan.csv', seq(80, (i) => (i === 20 ? 'NaN' : String(i))))), /row 22, column 'y' holds 'NaN'/));
+  it('NaN in the data is a missing value: under --missing error it stops, naming it', () => expectOneLineError(
+    [...train(file('nan.csv', seq(80, (i) => (i === 20 ? 'NaN' : String(i))))), '--missing', 'error'], /missing values: 1 in 'y'/));
   it('Infinity in the data', () => expectOneLineError(train(file('inf.csv', seq(80, (i) => (i === 3 ? 'Infinity' : String(i))))), /holds 'Infinity'/));
   it('missing values under --missing error', () => expectOneLineError(train(file('gap.csv', seq(80, (i) => (i === 9 ? '' : String(i)))), '--missing', 'error'), /missing values: 1 in 'y'/));
   it('a model file of another kind', () => {

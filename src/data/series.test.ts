@@ -99,6 +99,23 @@ describe('missing values and date gaps: the chosen policy, reported, and the fil
     expect(() => buildSeries(csv(rows), { targets: ['y'], date: 'date', missing: 'error' })).toThrow(/missing values: 1 in 'y', 1 date gaps \(2 rows\)/);
   });
 
+  it('NA, NaN and nan cells of a numeric column are missing values under the policy; an infinity is an error', () => {
+    const marked = ['2012-01-01,1', '2012-01-02,NaN', '2012-01-03,3', '2012-01-04,nan', '2012-01-05,NA',
+      '2012-01-06,9'];
+    const s = buildSeries(csv(marked), { targets: ['y'], date: 'date', missing: 'interpolate' });
+    expect(Array.from(s.values)).toEqual([1, 2, 3, 5, 7, 9]);
+    expect(s.report).toMatchObject({ missing: { y: 3 }, filled: 3 });
+    expect(() => buildSeries(csv(marked), { targets: ['y'], date: 'date', missing: 'error' }))
+      .toThrow(/missing values: 3 in 'y'/);
+    expect(() => buildSeries(csv(['2012-01-01,1', '2012-01-02,-inf']), { targets: ['y'], date: 'date' }))
+      .toThrow(/row 3, column 'y' holds '-inf'/);
+  });
+
+  it('a text column is never read for missing markers; only value columns are', () => {
+    const t = csv(['2012-01-01,n/a product,1', '2012-01-02,shoes,2', '2012-01-03,n/a product,3'], 'date,name,y');
+    expect(buildSeries(t, { targets: ['y'], date: 'date' }).report.missing).toEqual({ y: 0 });
+  });
+
   it('groups keep their own marks and breaks, offset to their rows', () => {
     const t = csv(['a,1', 'a,', 'a,3', 'b,4', 'b,', 'b,6'], 'g,y');
     const filled = buildSeries(t, { targets: ['y'], group: 'g' });

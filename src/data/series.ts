@@ -55,8 +55,12 @@ export interface Series {
   report: SeriesReport;
 }
 
-const MISSING = new Set(['', 'na', 'n/a', 'null', 'none', '?', '.']);
-const NOT_A_NUMBER = /^[+-]?(nan|inf|infinity)$/i;
+// NaN is how pandas and R write a missing number, so it reads as missing; an infinity is still an error
+const MISSING = new Set(['', 'na', 'nan', 'n/a', 'null', 'none', '?', '.']);
+const NOT_A_NUMBER = /^[+-]?(inf|infinity)$/i;
+
+/** A cell that marks a missing value in a numeric column (empty, NA, NaN, null, ?, …). */
+export const isMissingCell = (s: string): boolean => MISSING.has(s.toLowerCase());
 
 /** How a column writes numbers with a comma: 1,234.5 (thousands separator) or 1,5 (decimal mark). */
 type Comma = 'none' | 'thousands' | 'decimal';
@@ -92,7 +96,7 @@ const readNumber = (s: string, comma: Comma): number =>
 /** A cell as a number, NaN for a missing marker; anything else non-numeric is an error naming the cell. */
 function cell(t: Table, r: number, c: number, comma: Comma): number {
   const s = t.rows[r][c];
-  if (MISSING.has(s.toLowerCase())) return NaN;
+  if (isMissingCell(s)) return NaN;
   if (NOT_A_NUMBER.test(s)) {
     throw new DataError(`${t.source}: row ${r + 2}, column '${t.columns[c]}' holds '${s}'; leave a missing value empty instead`);
   }
