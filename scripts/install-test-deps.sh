@@ -9,7 +9,10 @@ declare -A probe=(
   [python3-numpy]=/usr/lib/python3/dist-packages/numpy/__init__.py
   [libopenblas0-pthread]=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
   [python3-onnx]=/usr/lib/python3/dist-packages/onnx/checker.py
+  [python3-statsmodels]=/usr/lib/python3/dist-packages/statsmodels/tsa/vector_ar/var_model.py
   [chromium]=/usr/bin/chromium
+  [r-cran-forecast]=/usr/lib/R/site-library/forecast/DESCRIPTION
+  [r-cran-jsonlite]=/usr/lib/R/site-library/jsonlite/DESCRIPTION
 )
 
 missing=()
