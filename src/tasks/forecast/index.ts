@@ -7,3 +7,5 @@ export * from './evaluate.js';
 export * from './train.js';
 export * from './run.js';
 export * from './load.js';
+export * from './hybrid/index.js';
+export * from './stats/index.js';

@@ -3,3 +3,4 @@ export * from './prepare.js';
 export * from './model.js';
 export * from './train.js';
 export * from './ensemble.js';
+export * from './run.js';

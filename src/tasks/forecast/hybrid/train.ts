@@ -33,7 +33,7 @@ export interface MemberReport { lookback: number; seed: number; bestEpoch: numbe
 type Win = { row: number; t: number };
 
 /** Origins t whose windows fit: t − L + 1 ≥ 0 and every target t + h < end. */
-function origins(p: PreparedSeries, row: number, L: number, H: number, from: number, end: number): Win[] {
+function origins(row: number, L: number, H: number, from: number, end: number): Win[] {
   const out: Win[] = [];
   for (let t = Math.max(L - 1, from); t + H < end; t++) out.push({ row, t });
   return out;
@@ -80,7 +80,7 @@ function validationLoss(model: EsRnn, series: PreparedSeries[], val: Win[][], H:
 /** Trains for at most `epochs` over windows ending before each series' `end`; returns the best epoch. */
 function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: number[], val: Win[][] | null,
   epochs: number): { bestEpoch: number; valLoss: number; epochs: number } {
-  const pool = series.flatMap((p, r) => origins(p, r, o.lookback, o.horizon, 0, ends[r]));
+  const pool = series.flatMap((_, r) => origins(r, o.lookback, o.horizon, 0, ends[r]));
   if (pool.length === 0) throw new DataError(`no training window of lookback ${o.lookback} + horizon ${o.horizon} fits`);
   const rng = new Rng(o.seed + 7919);
   const net = new Adam(model.networkParameters(), { lr: o.lr }), own = new Adam(model.seriesParameters(), { lr: o.lrSeries });
@@ -118,7 +118,7 @@ export function trainMember(series: PreparedSeries[], o: MemberOptions): { model
   if (o.valPoints < H) throw new DataError(`valPoints: expected at least the horizon ${H}, got ${o.valPoints}`);
   // validation origins: from the last training point on, every one whose horizon ends inside the fit part
   const ends = series.map((p) => p.fitEnd - o.valPoints);
-  const val = series.map((p, r) => origins(p, r, o.lookback, H, ends[r] - 1, p.fitEnd));
+  const val = series.map((p, r) => origins(r, o.lookback, H, ends[r] - 1, p.fitEnd));
   let model = build(series, o);
   const r = fit(model, series, o, ends, val, o.epochs);
   if (o.refit) {
