@@ -48,7 +48,7 @@ describe('recur forecast: bad input gets one clear line and a non-zero exit', ()
     const other = join(dir, 'other.safetensors');
     const r = runCli(['smooth', '--data', vegaDataset('co2-concentration.csv'), '--column', 'CO2', '--steps', '2', '--window', '16', '--out', other]);
     expect(r.code, r.stderr).toBe(0);
-    expectOneLineError(['forecast', 'predict', other, '--data', vegaDataset('co2-concentration.csv')], /expected a 'forecaster' model, got a 'denoiser' model/);
+    expectOneLineError(['forecast', 'predict', other, '--data', vegaDataset('co2-concentration.csv')], /expected a 'forecaster' or 'hybrid' model, got a 'denoiser' model/);
   });
   it('a file that is not a model', () => expectOneLineError(['forecast', 'predict', file('junk.safetensors', 'hello world, not a model'), '--data', 'x.csv'], /safetensors/));
   it('binary data instead of CSV', () => {

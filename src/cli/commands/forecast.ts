@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type Frequency, type MissingPolicy, type Series, buildSeries, guessDateColumn, stepDate } from '../../data/series.js';
 import { parseTable } from '../../data/table.js';
@@ -5,19 +6,21 @@ import { DataError } from '../../errors.js';
 import { saveModel } from '../../io/fs.js';
 import { parseModelFile } from '../../io/model-file.js';
 import { getBackend } from '../../kernels/device.js';
-import { type Evaluation, formatTable } from '../../tasks/forecast/evaluate.js';
+import { type Evaluation, baselineLabel, bestBaseline, formatTable } from '../../tasks/forecast/evaluate.js';
 import { forecasterFromFile } from '../../tasks/forecast/load.js';
 import type { Forecast } from '../../tasks/forecast/predict.js';
 import { runForecast } from '../../tasks/forecast/run.js';
 import type { CellName } from '../../tasks/forecast/model.js';
 import { type CommonOpts, type TrainOpts, common, list, numList, posInt, readBytes, readTextFile, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
+import { hybridPredict, univariateTrain } from './forecast-univariate.js';
 import { checkPlotPath, writeLineChart } from '../plot.js';
 
 export interface ForecastTrainArgs extends TrainOpts {
   data: string; target: string[]; features: string[]; date?: string; missing: MissingPolicy;
-  lookback?: number; horizon: number; season?: number; cell: CellName; hidden: number; layers: number;
-  epochs: number; batch: number; lr: number; mode: 'direct' | 'recursive'; inputs: 'auto' | 'level' | 'relative';
+  model?: 'hybrid' | 'rnn' | 'ets'; id?: string; seeds?: number;
+  lookback?: number; horizon: number; season?: number; cell?: CellName; hidden?: number; layers?: number;
+  epochs?: number; batch?: number; lr?: number; mode: 'direct' | 'recursive'; inputs: 'auto' | 'level' | 'relative';
   scaler?: 'standard' | 'minmax'; stride?: number;
   quantiles?: number[]; plot?: string; plotStep?: number; plotTarget?: string;
 }
@@ -55,8 +58,13 @@ export function registerForecast(program: Command): void {
 
   training(common(fc.command('train')))
     .description('train a forecaster, evaluate it on the held-out tail against persistence, seasonal naive and moving average, save it')
-    .requiredOption('--data <file>', 'CSV file with a header row')
-    .requiredOption('--target <cols>', 'column(s) to forecast, comma-separated', list)
+    .requiredOption('--data <path>', 'CSV file with a header row, or a folder of CSV files (one series each)')
+    .requiredOption('--target <cols>', 'column(s) to forecast, comma-separated (hybrid/ets: each its own series)', list)
+    .addOption(new Option('--model <kind>', 'hybrid: exponential smoothing + LSTM (default for one target without '
+      + '--features); rnn: a recurrent network (default with --features); ets: exponential smoothing alone')
+      .choices(['hybrid', 'rnn', 'ets']))
+    .option('--id <col>', 'long format: the column naming each row\'s series (one global model over all of them)')
+    .option('--seeds <n>', 'hybrid: members per lookback in the median ensemble (default 3 for series under 200 points, else 1)', posInt)
     .option('--features <cols>', 'extra input columns (covariates), comma-separated', list, [])
     .option('--date <col>', 'date/time column (default: a column named like date/time, if any); times without a zone are read as UTC')
     .addOption(MISSING_OPTION())
@@ -64,12 +72,12 @@ export function registerForecast(program: Command): void {
     .option('--horizon <n>', 'steps ahead to forecast', posInt, 1)
     .option('--stride <n>', 'steps between consecutive training windows', posInt, 1)
     .option('--season <n>', 'season length in steps (default: guessed from the data; 1 = none)', posInt)
-    .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default('lstm'))
-    .option('--hidden <n>', 'hidden units', posInt, 64)
-    .option('--layers <n>', 'recurrent layers', posInt, 1)
-    .option('--epochs <n>', 'maximum epochs (early stopping on validation)', posInt, 60)
-    .option('--batch <n>', 'windows per batch', posInt, 32)
-    .option('--lr <x>', 'Adam learning rate', Number, 3e-3)
+    .addOption(new Option('--cell <cell>', 'recurrent cell (default lstm)').choices(['lstm', 'gru', 'rnn']))
+    .option('--hidden <n>', 'hidden units (default: rnn 64, hybrid 32)', posInt)
+    .option('--layers <n>', 'recurrent layers (default: rnn 1, hybrid 2 stacked)', posInt)
+    .option('--epochs <n>', 'maximum epochs, early stopping on validation (default: rnn 60, hybrid 40)', posInt)
+    .option('--batch <n>', 'windows per batch (default: rnn 32, hybrid 64)', posInt)
+    .option('--lr <x>', 'Adam learning rate (default 3e-3)', Number)
     .addOption(new Option('--mode <mode>', 'direct: all steps at once; recursive: feed predictions back').choices(['direct', 'recursive']).default('direct'))
     .addOption(new Option('--inputs <kind>', 'input scaling (auto tries both, keeps the better on validation)').choices(['auto', 'level', 'relative']).default('auto'))
     .addOption(new Option('--scaler <kind>', 'scaler of level inputs, fitted on the training part').choices(['standard', 'minmax']).default('standard'))
@@ -84,11 +92,18 @@ export function registerForecast(program: Command): void {
     .argument('<model>', 'model file from `recur forecast train` (or `recur sensors`)')
     .requiredOption('--data <file>', 'CSV file with the columns the model was trained on')
     .option('--horizon <n>', 'steps ahead (default: the trained horizon)', posInt)
+    .option('--series <id>', 'hybrid over a collection: forecast this series only (default: every series it knows)')
     .addOption(MISSING_OPTION())
-    .action(async (modelPath: string, o: CommonOpts & { data: string; horizon?: number; missing: MissingPolicy }) => {
+    .action(async (modelPath: string, o: CommonOpts & { data: string; horizon?: number; missing: MissingPolicy; series?: string }) => {
       const out = new Out(o.json);
       // the model file is checked before any backend loads: a wrong file fails fast and alone
-      const { predictor, meta } = forecasterFromFile(parseModelFile(readBytes(modelPath), 'forecaster'), o.device);
+      const parsed = parseModelFile(readBytes(modelPath));
+      if (parsed.meta.kind === 'hybrid') {
+        out.result(hybridPredict(parsed, o, out, (s, H) => nextDates(s, s.frequency?.label !== 'irregular' ? s.frequency : null, H)));
+        return;
+      }
+      if (parsed.meta.kind !== 'forecaster') throw new DataError(`model file: expected a 'forecaster' or 'hybrid' model, got a '${parsed.meta.kind}' model`);
+      const { predictor, meta } = forecasterFromFile(parsed, o.device);
       const backend = getBackend(o.device);
       const H = o.horizon ?? meta.horizon, spec = predictor.spec, L = spec.lookback;
       if (meta.mode === 'direct' && H > meta.horizon) {
@@ -131,6 +146,13 @@ export function registerForecast(program: Command): void {
 export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string, unknown>> {
   const out = new Out(o.json);
   const backend = getBackend(o.device);
+  const model = chooseModel(o);
+  if (model !== 'rnn') {
+    if (o.plot) checkPlotPath(o.plot);
+    out.log(`device: ${backend.description}`);
+    return univariateTrain({ ...o, model }, out);
+  }
+  if (o.id) throw new DataError('--id: a long-format collection trains a univariate model; use --model hybrid or ets');
   const plotStep = o.plotStep ?? 1, plotTarget = o.plotTarget ?? o.target[0];
   if (o.plot) {
     checkPlotPath(o.plot);
@@ -179,14 +201,31 @@ export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string
     candidates: r.candidates, out: o.out ?? null };
 }
 
-/** Did the model beat the best naive baseline on MAE? One line, or one per target (each in its own units). */
+/**
+ * The hybrid for one target without covariates (or any --id collection or folder), the plain
+ * network when covariates or several jointly forecast targets are given — unless --model says.
+ */
+function chooseModel(o: ForecastTrainArgs): 'hybrid' | 'rnn' | 'ets' {
+  const many = !!o.id || isFolder(o.data);
+  if (o.model) {
+    if (o.model !== 'rnn' && o.features.length > 0) throw new DataError(`--features: the ${o.model} model is univariate; use --model rnn`);
+    if (o.model === 'rnn' && many) throw new DataError('--model rnn reads one CSV file of one series; use --model hybrid for a collection');
+    return o.model;
+  }
+  return o.features.length === 0 && (o.target.length === 1 || many) && o.mode !== 'recursive' && o.inputs === 'auto' ? 'hybrid' : 'rnn';
+}
+
+const isFolder = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+
+/** Did the model beat the best of all baselines on MAE? Named; one line, or one per target (each in its own units). */
 function verdicts(ev: Evaluation): string[] {
   const one = (m: { mae: number; mase: number }, b: Evaluation['baselines'], who: string) => {
-    const gain = (1 - m.mae / Math.min(b.naive.mae, b.seasonal_naive.mae)) * 100;
+    const best = bestBaseline(b), label = baselineLabel(best.name, ev.season);
+    const gain = (1 - m.mae / best.m.mae) * 100;
     return gain > 0
-      ? `verdict${who}: the model's MAE is ${gain.toFixed(1)}% below the best naive baseline; MASE ${m.mase.toFixed(3)}`
-      : `verdict${who}: the model did NOT beat the best naive baseline (MAE ${(-gain).toFixed(1)}% worse); use the baseline or more data`;
+      ? `verdict${who}: the model's MAE is ${gain.toFixed(1)}% below the best baseline, ${label}; MASE ${m.mase.toFixed(3)}`
+      : `verdict${who}: the model did NOT beat the best baseline, ${label} (MAE ${(-gain).toFixed(1)}% worse); use ${label} or more data`;
   };
   if (!ev.per_target) return [one(ev.model, ev.baselines, '')];
-  return Object.entries(ev.per_target).map(([name, t]) => one(t.model, { naive: t.naive, seasonal_naive: t.seasonal_naive, moving_average: t.moving_average }, ` (${name})`));
+  return Object.entries(ev.per_target).map(([name, { model, ...b }]) => one(model, b, ` (${name})`));
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { columnIndex, parseTable } from '../../data/table.js';
 import { buildSeries, guessDateColumn, type MissingPolicy } from '../../data/series.js';
@@ -60,10 +61,12 @@ export function registerSignals(program: Command): void {
     .option('--lookback <n>', 'window length', posInt, 20)
     .option('--hidden <n>', 'hidden units', posInt, 32)
     .option('--epochs <n>', 'maximum epochs', posInt, 10)
-    .option('--threshold <q>', 'flag scores above this quantile of validation scores', num, 0.995)
+    .option('--threshold <q>', 'flag scores above this quantile of validation scores', num, 0.999)
+    .option('--score-window <n>', 'score a reading by the median of its last n scores (1: each reading alone)', posInt, 5)
+    .option('--export-splits <file.json>', 'write each group\'s rows, training part and scored readings (eval/sensors-var.py reads it)')
     .addOption(new Option('--cell <cell>', 'recurrent cell').choices(['lstm', 'gru', 'rnn']).default('lstm'))
     .addOption(new Option('--missing <policy>', 'empty cells').choices(['interpolate', 'ffill', 'drop', 'error']).default('interpolate'))
-    .action(async (o: TrainOpts & { data: string; features: string[]; group?: string; label?: string; lookback: number; hidden: number; epochs: number; threshold: number; cell: CellName; missing: MissingPolicy }) => {
+    .action(async (o: TrainOpts & { data: string; features: string[]; group?: string; label?: string; lookback: number; hidden: number; epochs: number; threshold: number; scoreWindow: number; exportSplits?: string; cell: CellName; missing: MissingPolicy }) => {
       const out = new Out(o.json);
       const table = parseTable(readTextFile(o.data), o.data);
       const s = buildSeries(table, { targets: o.features, group: o.group ?? null, missing: o.missing });
@@ -80,19 +83,28 @@ export function registerSignals(program: Command): void {
           return v;
         });
       }
-      const r = await runSensors(s, { lookback: o.lookback, hidden: o.hidden, epochs: o.epochs, cell: o.cell, seed: o.seed, device: o.device, thresholdQuantile: o.threshold }, runOptions(o), labels);
+      const r = await runSensors(s, { lookback: o.lookback, hidden: o.hidden, epochs: o.epochs, cell: o.cell, seed: o.seed, device: o.device,
+        thresholdQuantile: o.threshold, scoreWindow: o.scoreWindow }, runOptions(o), labels);
       if (r.interrupted) process.exit(130);
       if (r.filled_excluded > 0) out.log(`note: ${r.filled_excluded} scored-part readings were filled in (--missing ${o.missing}) and are not scored`);
-      out.say(`one-step prediction on the scored part (${r.scored_readings} readings)      MAE model   MAE persistence`);
-      for (const [k, v] of Object.entries(r.forecast)) out.say(`  ${k.padEnd(44)}${v.model.mae.toFixed(4).padStart(10)}${v.persistence.mae.toFixed(4).padStart(16)}`);
+      if (o.exportSplits) { writeFileSync(o.exportSplits, JSON.stringify({ features: r.features, ...r.splits })); out.log(`splits written to ${o.exportSplits}`); }
+      const lags = r.var.map((v) => `${v.group}: ${v.lags}`).join(', ');
+      out.say(`one-step prediction on the scored part (${r.scored_readings} readings)      MAE model   MAE persistence   MAE VAR`);
+      for (const [k, v] of Object.entries(r.forecast)) {
+        out.say(`  ${k.padEnd(44)}${v.model.mae.toFixed(4).padStart(10)}${v.persistence.mae.toFixed(4).padStart(16)}${v.var.mae.toFixed(4).padStart(10)}`);
+      }
+      out.say(`  (VAR: one per ${o.group ?? 'series'}, fitted on its training part, lags by AIC up to ${o.lookback}: ${lags})`);
       if (r.anomalies) {
         out.say('anomaly flags against the labels          precision   recall      F1   events caught');
-        for (const [name, d] of [['model prediction error', r.anomalies.model], ['persistence error (baseline)', r.anomalies.persistence_baseline]] as const) {
+        const rows = [['model prediction error', r.anomalies.model], ['persistence error (baseline)', r.anomalies.persistence_baseline],
+          ['VAR error (baseline)', r.anomalies.var_baseline]] as const;
+        out.say(`  (each: errors in units of validation RMS, median of the last ${o.scoreWindow}, above the ${o.threshold} validation quantile)`);
+        for (const [name, d] of rows) {
           out.say(`  ${name.padEnd(38)}${d.precision.toFixed(3).padStart(10)}${d.recall.toFixed(3).padStart(9)}${d.f1.toFixed(3).padStart(8)}   ${d.events.detected}/${d.events.total}`);
         }
       }
       if (o.out) { await saveModel(o.out, r.model_state!.model, r.model_state!.meta); out.log(`model saved to ${o.out} (a forecaster: recur forecast predict ${o.out} --data FILE)`); }
-      const { model_state: _model, ...result } = r;
+      const { model_state: _model, splits: _splits, ...result } = r;
       out.result({ ...result, out: o.out ?? null });
     });
 }

@@ -3,6 +3,7 @@ import type { Series } from '../../data/series.js';
 import { type CheckpointStore, type LoopResult, runLoop } from '../../train/loop.js';
 import type { Progress } from '../../train/progress.js';
 import { type Evaluation, evaluate } from './evaluate.js';
+import { statBaselines } from './stat-baselines.js';
 import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
 
 export interface RunOptions {
@@ -44,7 +45,10 @@ export async function runForecast(s: Series, opts: ForecastOptions & { dateColum
   for (const c of candidates) c.useBest();
   const chosen = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
   const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
-  const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t));
+  // one target: ETS, Theta and naive2 beside the naive baselines, fitted on what precedes the test part
+  const extras = s.nTargets === 1 && s.segments === undefined
+    ? statBaselines(Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]), splits.valEnd, o.season, o.horizon).extras : {};
+  const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t), extras);
   return { options: o, loop, chosen, candidates: summary, evaluation, meta: forecasterMeta(chosen, s, opts.dateColumn ?? null, window) };
 }
 

@@ -4,3 +4,4 @@ export * from './model.js';
 export * from './train.js';
 export * from './ensemble.js';
 export * from './run.js';
+export * from './file.js';
