@@ -13,7 +13,7 @@
  * Usage: npx tsx eval/series.ts [--seed 0] [--device auto|cpu|wasm|native] [--only forecast,smooth,sensors]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,14 +69,27 @@ if (only.has('smooth')) {
 }
 
 if (only.has('sensors')) {
-  const data = join(stdlibDataset('suthaharan-single-hop-sensor-network'), 'data.csv');
-  const { json: r, seconds } = recur(['sensors', '--data', data, '--features', 'humidity,temperature', '--group', 'mote_id', '--label', 'label', '--out', join(dir, 'n.safetensors')]);
+  const data = join(stdlibDataset('suthaharan-single-hop-sensor-network'), 'data.csv'), job = join(dir, 'splits.json'), ref = join(dir, 'var.json');
+  const { json: r, seconds } = recur(['sensors', '--data', data, '--features', 'humidity,temperature', '--group', 'mote_id', '--label', 'label',
+    '--out', join(dir, 'n.safetensors'), '--export-splits', job]);
+  // the reference VAR: statsmodels on the rows, training parts and scored readings recur used
+  const py = spawnSync('/usr/bin/python3', [join(ROOT, 'eval/sensors-var.py'), job, ref], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'inherit'] });
+  if (py.status !== 0) throw new Error('eval/sensors-var.py failed (statsmodels missing? run bash scripts/install-test-deps.sh)');
+  const sm = JSON.parse(readFileSync(ref, 'utf8')) as Json;
+  const f4 = (v: number) => v.toFixed(4);
   console.log(`## Sensors: Suthaharan single-hop network, humidity and temperature of 4 motes, ${r.scored_readings} scored readings, ${seconds.toFixed(0)} s\n`);
-  console.log('| next reading | model MAE | persistence MAE | model MASE | persistence MASE |\n|---|---|---|---|---|');
-  for (const [name, f] of Object.entries(r.forecast as Record<string, Json>)) console.log(`| ${name} | ${f.model.mae.toFixed(4)} | ${f.persistence.mae.toFixed(4)} | ${f3(f.model.mase)} | ${f3(f.persistence.mase)} |`);
-  console.log('\n| anomaly flags vs labels | precision | recall | F1 | events caught | flagged |\n|---|---|---|---|---|---|');
-  for (const [name, d] of [['model prediction error', r.anomalies.model], ['persistence error (baseline)', r.anomalies.persistence_baseline]] as [string, Json][]) {
+  console.log('| next reading | model MAE | persistence MAE | VAR MAE | VAR MAE (statsmodels) | model MASE | persistence MASE | VAR MASE | VAR MASE (statsmodels) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const [name, f] of Object.entries(r.forecast as Record<string, Json>)) {
+    console.log(`| ${name} | ${f4(f.model.mae)} | ${f4(f.persistence.mae)} | ${f4(f.var.mae)} | ${f4(sm.mae[name])} | ${f3(f.model.mase)} | ${f3(f.persistence.mase)} | ${f3(f.var.mase)} | ${f3(sm.mase[name])} |`);
+  }
+  const lags = (r.var as Json[]).map((v, k) => `${v.group}: ${v.lags}${sm.groups[k].p === v.lags ? '' : ` (statsmodels ${sm.groups[k].p})`}`).join(', ');
+  console.log(`\nVAR: one per mote, on its training part, lag order by AIC up to the window (20): ${lags}; one-step forecasts from the actual past readings.\n`);
+  console.log('| anomaly flags vs labels | precision | recall | F1 | events caught | flagged |\n|---|---|---|---|---|---|');
+  const rows = [['model prediction error', r.anomalies.model], ['persistence error (baseline)', r.anomalies.persistence_baseline], ['VAR error (baseline)', r.anomalies.var_baseline]];
+  for (const [name, d] of rows as [string, Json][]) {
     console.log(`| ${name} | ${f3(d.precision)} | ${f3(d.recall)} | ${f3(d.f1)} | ${d.events.detected}/${d.events.total} | ${d.flagged} |`);
   }
+  console.log('\nThe same detector on each forecaster\'s errors: per-sensor errors in units of their validation RMS, combined by RMS, the median of each mote\'s last 5 readings, flagged above the 0.999 quantile of validation scores (labels only score the flags).\n');
 }
 rmSync(dir, { recursive: true, force: true });
