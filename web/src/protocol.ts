@@ -63,18 +63,26 @@ export type TextEvent =
   | { type: 'note'; line: string }
   | { type: 'error'; message: string; during: string };
 
+/** hybrid: the ES-RNN (exponential smoothing + LSTM, a median ensemble); rnn: the recurrent network of runForecast. */
+export type SeriesModel = 'hybrid' | 'rnn';
 export interface SeriesConfig {
-  target: string; cell: 'lstm' | 'gru' | 'rnn'; hidden: number; horizon: number; epochs: number; lookback: number | null;
-  seed: number; device: DeviceChoice;
+  model: SeriesModel; target: string; cell: 'lstm' | 'gru' | 'rnn'; hidden: number; horizon: number; epochs: number;
+  lookback: number | null; seed: number; device: DeviceChoice;
 }
 
+/** What each line is, for its colour and stroke: the forecaster on top, ETS beside it, the naive ones dashed below. */
+export type LineRole = 'actual' | 'model' | 'ets' | 'baseline';
 /** One plotted line: the forecasts of one forecaster (or the actual values) over the test tail. */
-export interface SeriesLine { name: string; values: number[] }
+export interface SeriesLine { name: string; role: LineRole; values: number[] }
+/** A row of the scores table; NaN scores for a baseline that was left out (detail says why). */
+export interface ScoreRow { name: string; detail: string; mae: number; rmse: number; smape: number; mase: number }
 export interface ForecastPlot {
   target: string; x: (number | string)[]; xIsDate: boolean; lines: SeriesLine[];
-  /** detail: what sets the forecaster apart (its inputs, season, window), on a line of its own under the name. */
-  table: { name: string; detail: string; mae: number; rmse: number; smape: number; mase: number }[];
-  verdict: string; horizon: number; season: number; lookback: number; inputs: string;
+  /** The model first, then every baseline, always the same rows (detail: inputs, season, window, ETS's form). */
+  table: ScoreRow[];
+  verdict: string; horizon: number;
+  /** What the forecaster is, for the status line: "hybrid of 2, season 12" or "lookback 14, season 7, level inputs". */
+  summary: string;
 }
 
 export type SeriesRequest =
@@ -89,7 +97,12 @@ export type SeriesEvent =
   | { type: 'progress'; step: number; total: number; loss: number }
   /** The end of an epoch of one candidate; run: its input scaling ('level' or 'relative'); valMae: its validation MAE, scaled (in standard deviations of the target). */
   | { type: 'epoch'; run: string; epoch: number; valMae: number }
+  /** A member of the hybrid's ensemble trained (k of `of`, from 0); valLoss: its validation MAE in log (or scaled) units. */
+  | {
+    type: 'member'; k: number; of: number; lookback: number; seed: number; bestEpoch: number; epochs: number;
+    valLoss: number;
+  }
   | { type: 'note'; line: string }
-  | { type: 'result'; plot: ForecastPlot; canSave: boolean; source: 'trained' | 'loaded' }
+  | { type: 'result'; plot: ForecastPlot; model: SeriesModel; canSave: boolean; source: 'trained' | 'loaded' }
   | { type: 'saved'; bytes: ArrayBuffer; name: string }
   | { type: 'error'; message: string; during: string };

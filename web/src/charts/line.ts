@@ -98,4 +98,8 @@ function niceStep(x: number): number {
 }
 const niceCeil = (v: number) => { const s = niceStep(v / 5); return Math.ceil(v / s) * s || 1; };
 const niceFloor = (v: number, hi: number) => { const s = niceStep(hi / 5); return Math.floor(v / s) * s; };
-const fmt = (v: number) => (Math.abs(v) >= 1000 ? `${+(v / 1000).toFixed(1)}k` : `${+v.toFixed(2)}`);
+// small values (a hybrid's validation error in log units) in exponent form, which two decimals would round to 0
+const fmt = (v: number) => {
+  const a = Math.abs(v);
+  return a >= 1000 ? `${+(v / 1000).toFixed(1)}k` : a > 0 && a < 0.01 ? v.toExponential(1).replace('.0e', 'e') : `${+v.toFixed(2)}`;
+};

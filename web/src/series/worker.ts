@@ -1,15 +1,18 @@
 /// <reference lib="webworker" />
 /**
- * The series worker: trains a forecaster on a CSV with the library's runForecast (the CLI's
- * `recur forecast train`), scores it on the held-out tail against the baselines, and opens and
- * saves the CLI's forecaster files.
+ * The series worker: trains the hybrid (runUnivariate, the CLI's `recur forecast train --model
+ * hybrid`) or the recurrent network (runForecast, `--model rnn`) on a CSV column, scores it on the
+ * held-out tail against every baseline (ETS, Theta and naive2 included), and opens and saves the
+ * CLI's model files of both kinds.
  */
 import {
-  DataError, type Evaluation, type Module, type ModelMeta, type Progress, type Series, baselines, buildSeries, evaluate,
+  DataError, type Module, type ModelMeta, type ParsedModel, type Progress, type Series, buildSeries, evaluate,
   forecasterFromFile, getBackend, guessDateColumn, listDevices, parseModelFile, parseTable, runForecast, serializeModel,
-  setDefaultDevice, splitOrigins,
+  setDefaultDevice, splitOrigins, statBaselines,
 } from '../../../src/web.js';
-import type { ForecastPlot, SeriesEvent, SeriesRequest } from '../protocol.js';
+import type { SeriesConfig, SeriesEvent, SeriesRequest } from '../protocol.js';
+import { PAGE_HYBRID, openHybridIn, trainHybridIn } from './hybrid.js';
+import { plotOf } from './report.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (e: SeriesEvent, transfer: Transferable[] = []): void => self.postMessage(e, transfer);
@@ -17,38 +20,62 @@ const post = (e: SeriesEvent, transfer: Transferable[] = []): void => self.postM
 let trained: { model: Module; meta: ModelMeta } | null = null;
 let training: { aborted: boolean } | null = null;
 
-function loadSeries(csv: string, source: string, targets: string[], features: string[], date?: string | null): { s: Series; date: string | null } {
+function loadSeries(csv: string, source: string, targets: string[], features: string[],
+  date?: string | null): { s: Series; date: string | null } {
   const table = parseTable(csv, source);
   const dateCol = date === undefined ? guessDateColumn(table) : date;
   return { s: buildSeries(table, { targets, features, date: dateCol, missing: 'interpolate' }), date: dateCol };
 }
 
-/** One-step-ahead forecasts on the test origins, and the baselines beside them. */
-function plotOf(s: Series, target: string, origins: number[], predict: (t: number) => number, season: number, window: number,
-  ev: Evaluation, extra: { lookback: number; inputs: string }): ForecastPlot {
-  const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-  const at = (t: number) => (s.dates ? new Date(s.dates[t]).toISOString().slice(0, 10) : t);
-  const best = Math.min(ev.baselines.naive.mae, ev.baselines.seasonal_naive.mae);
-  const gain = (1 - ev.model.mae / best) * 100;
+const targetOf = (s: Series) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
+/** ETS for the plot, fitted where the evaluation fitted it (one target only, as evaluate scores it). */
+const etsOf = (s: Series, fitEnd: number, season: number, H: number) =>
+  (s.nTargets === 1 && s.segments === undefined ? statBaselines(targetOf(s), fitEnd, season, H).ets : null);
+
+/** The progress the recurrent network's training reports: steps, and each candidate's validation error per epoch. */
+function networkProgress(): Progress {
+  let last = 0, total = 0;
   return {
-    target, xIsDate: !!s.dates, x: origins.map((t) => at(t + 1)), horizon: ev.horizon, season, ...extra,
-    lines: [
-      { name: 'actual', values: origins.map((t) => y[t + 1]) },
-      { name: 'model', values: origins.map(predict) },
-      { name: 'persistence', values: origins.map((t) => baselines.naive(y, t)) },
-      { name: `seasonal naive (${season})`, values: origins.map((t) => baselines.seasonalNaive(y, t, 1, season)) },
-      { name: `moving average (${window})`, values: origins.map((t) => baselines.movingAverage(y, t, window)) },
-    ],
-    table: [
-      { name: 'model', detail: `${extra.inputs} inputs`, ...ev.model },
-      { name: 'persistence', detail: 'the last value', ...ev.baselines.naive },
-      { name: 'seasonal naive', detail: `season ${season}`, ...ev.baselines.seasonal_naive },
-      { name: 'moving average', detail: `window ${window}`, ...ev.baselines.moving_average },
-    ],
-    verdict: gain > 0
-      ? `The model's error (MAE) is ${gain.toFixed(1)}% below the best naive baseline; MASE ${ev.model.mase.toFixed(3)}.`
-      : `The model did not beat the best naive baseline (MAE ${(-gain).toFixed(1)}% worse): use the baseline, or more data.`,
+    start(steps) { total = steps; },
+    update(done, info) {
+      const now = performance.now();
+      if (now - last > 100) { last = now; post({ type: 'progress', step: done, total, loss: info.loss }); }
+    },
+    note(line) {
+      // each candidate's end of epoch (Candidate.endOfEpoch):
+      // "[level] epoch 3: train loss 0.1234, validation MAE 2.3456"
+      const m = /^\[(\w+)\] epoch (\d+): train loss \S+ validation MAE ([^,\s]+)/.exec(line);
+      post(m ? { type: 'epoch', run: m[1], epoch: Number(m[2]), valMae: Number(m[3]) } : { type: 'note', line });
+    },
+    stop() {},
   };
+}
+
+async function trainNetwork(s: Series, c: SeriesConfig, date: string | null, state: { aborted: boolean }) {
+  const r = await runForecast(s, {
+    horizon: c.horizon, cell: c.cell, hidden: c.hidden, epochs: c.epochs, lookback: c.lookback ?? undefined,
+    seed: c.seed, device: c.device, dateColumn: date,
+  }, { progress: networkProgress(), store: null, checkpointEvery: 0, resume: false, signal: state });
+  const ch = r.chosen!, ev = r.evaluation!, o = r.options, origins = ch.splits.test;
+  trained = { model: ch.model, meta: r.meta! };
+  const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
+  const plot = plotOf({
+    s, target: c.target, origins, season: o.season, window, ev, ets: etsOf(s, ch.splits.valEnd, o.season, o.horizon),
+    model: {
+      name: 'network', detail: `${ch.mode} inputs`,
+      values: origins.map((t) => ch.predict(t).point[0]),
+    },
+    summary: `lookback ${o.lookback}, season ${o.season}, ${ch.mode} inputs`,
+  });
+  post({ type: 'result', plot, model: 'rnn', canSave: true, source: 'trained' });
+  if (r.loop.aborted) post({ type: 'note', line: `stopped at step ${r.loop.steps}: the best weights so far are kept` });
+}
+
+/** The hybrid runs to its end (runUnivariate is synchronous): the page's Stop ends this worker and starts another. */
+function trainHybrid(s: Series, c: SeriesConfig, date: string | null): void {
+  const r = trainHybridIn(s, c, date, (m, k, of) => post({ type: 'member', k, of, ...m }));
+  trained = r.trained;
+  post({ type: 'result', plot: r.plot, model: 'hybrid', canSave: true, source: 'trained' });
 }
 
 async function train(req: Extract<SeriesRequest, { type: 'train' }>): Promise<void> {
@@ -58,59 +85,74 @@ async function train(req: Extract<SeriesRequest, { type: 'train' }>): Promise<vo
   setDefaultDevice(c.device);
   const device = getBackend(c.device).description; // asked as the default, so the host kernels follow it too
   const notes = [`${s.N} rows${date ? `, dated by '${date}'${s.frequency ? ` (${s.frequency.label})` : ''}` : ''}`];
+  if (c.model === 'hybrid') notes.push(`hybrid: ${PAGE_HYBRID.seeds} seed per lookback, at most ${c.epochs} epochs`);
   post({ type: 'started', device, rows: s.N, columns: s.names, notes });
   const state = (training = { aborted: false });
-  let last = 0, total = 0;
-  const progress: Progress = {
-    start(steps) { total = steps; },
-    update(done, info) {
-      const now = performance.now();
-      if (now - last > 100) { last = now; post({ type: 'progress', step: done, total, loss: info.loss }); }
-    },
-    note(line) {
-      // each candidate's end of epoch (Candidate.endOfEpoch): "[level] epoch 3: train loss 0.1234, validation MAE 2.3456"
-      const m = /^\[(\w+)\] epoch (\d+): train loss \S+ validation MAE ([^,\s]+)/.exec(line);
-      post(m ? { type: 'epoch', run: m[1], epoch: Number(m[2]), valMae: Number(m[3]) } : { type: 'note', line });
-    },
-    stop() {},
-  };
   try {
-    const r = await runForecast(s, {
-      horizon: c.horizon, cell: c.cell, hidden: c.hidden, epochs: c.epochs, lookback: c.lookback ?? undefined, seed: c.seed,
-      device: c.device, dateColumn: date,
-    }, { progress, store: null, checkpointEvery: 0, resume: false, signal: state });
-    const ch = r.chosen!, ev = r.evaluation!, o = r.options;
-    trained = { model: ch.model, meta: r.meta! };
-    const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
-    const plot = plotOf(s, c.target, ch.splits.test, (t) => ch.predict(t).point[0], o.season, window, ev,
-      { lookback: o.lookback, inputs: ch.mode });
-    post({ type: 'result', plot, canSave: true, source: 'trained' });
-    if (r.loop.aborted) post({ type: 'note', line: `stopped at step ${r.loop.steps}: the best weights so far are kept` });
+    if (c.model === 'hybrid') trainHybrid(s, c, date);
+    else await trainNetwork(s, c, date, state);
   } finally {
     training = null;
   }
 }
 
-function open(req: Extract<SeriesRequest, { type: 'load' }>): void {
-  const parsed = parseModelFile(new Uint8Array(req.bytes));
-  if (parsed.meta.kind !== 'forecaster') {
-    throw new DataError(`${req.name}: a '${parsed.meta.kind}' model; the Series tab opens forecasters${parsed.meta.kind === 'char-lm' ? ' — open it on the Text tab' : ''}`);
-  }
-  setDefaultDevice(req.device);
-  const device = getBackend(req.device).description;
+function openNetwork(req: Extract<SeriesRequest, { type: 'load' }>, parsed: ParsedModel, device: string): void {
   const { predictor, meta } = forecasterFromFile(parsed, req.device);
   const targets = meta.columns.slice(0, meta.nTargets), features = meta.columns.slice(meta.nTargets);
   const { s } = loadSeries(req.csv, req.source, targets, features, meta.dateColumn);
   const spec = predictor.spec, H = meta.horizon;
   const splits = splitOrigins(s.N, spec.lookback, meta.mode === 'recursive' ? 1 : H, 0.15, 0.15);
   const extraMeta = parsed.meta as { movingAverageWindow?: number };
-  const window = extraMeta.movingAverageWindow ?? Math.min(spec.lookback, spec.season >= 2 ? spec.season : spec.lookback);
-  const predict = (t: number) => predictor.predict(s.values, t, s.dates); // the seasonal phase from the dates, as the CLI
-  const ev = evaluate(s, splits.test, H, spec.season, window, splits.trainEnd, predict);
+  const window = extraMeta.movingAverageWindow
+    ?? Math.min(spec.lookback, spec.season >= 2 ? spec.season : spec.lookback);
+  // the seasonal phase from the dates, as the CLI
+  const predict = (t: number) => predictor.predict(s.values, t, s.dates);
+  // ETS, Theta and naive2 as runForecast scores them: one target, fitted on the values before the test part
+  const base = s.nTargets === 1 && s.segments === undefined
+    ? statBaselines(targetOf(s), splits.valEnd, spec.season, H) : null;
+  const ev = evaluate(s, splits.test, H, spec.season, window, splits.trainEnd, predict, base?.extras);
   trained = { model: predictor.model, meta: parsed.meta };
-  post({ type: 'started', device, rows: s.N, columns: s.names, notes: [`opened ${req.name}: ${meta.arch.cell} ${meta.arch.hidden}, horizon ${H}, ${meta.mode}`] });
-  const plot = plotOf(s, targets[0], splits.test, (t) => predict(t).point[0], spec.season, window, ev, { lookback: spec.lookback, inputs: spec.mode });
-  post({ type: 'result', plot, canSave: true, source: 'loaded' });
+  const cell = meta.arch.cell.toUpperCase();
+  const notes = [`opened ${req.name}: ${cell} ${meta.arch.hidden}, horizon ${H}, ${meta.mode}`];
+  post({ type: 'started', device, rows: s.N, columns: s.names, notes });
+  const plot = plotOf({
+    s, target: targets[0], origins: splits.test, season: spec.season, window, ev, ets: base?.ets ?? null,
+    model: {
+      name: 'network', detail: `${spec.mode} inputs`,
+      values: splits.test.map((t) => predict(t).point[0]),
+    },
+    summary: `lookback ${spec.lookback}, season ${spec.season}, ${spec.mode} inputs`,
+  });
+  post({ type: 'result', plot, model: 'rnn', canSave: true, source: 'loaded' });
+}
+
+function openHybrid(req: Extract<SeriesRequest, { type: 'load' }>, parsed: ParsedModel, device: string): void {
+  const load = (target: string, date: string | null) =>
+    loadSeries(req.csv, req.source, [target], [], date ?? undefined).s;
+  const r = openHybridIn(parsed, req.name, load, req.device);
+  trained = r.trained;
+  post({ type: 'started', device, rows: r.rows, columns: [r.plot.target], notes: [r.note] });
+  post({ type: 'result', plot: r.plot, model: 'hybrid', canSave: true, source: 'loaded' });
+}
+
+function open(req: Extract<SeriesRequest, { type: 'load' }>): void {
+  const parsed = parseModelFile(new Uint8Array(req.bytes)), kind = parsed.meta.kind;
+  if (kind !== 'forecaster' && kind !== 'hybrid') {
+    throw new DataError(`${req.name}: a '${kind}' model; the Series tab opens forecasters and hybrids`
+      + `${kind === 'char-lm' ? ' — open it on the Text tab' : ''}`);
+  }
+  setDefaultDevice(req.device);
+  const device = getBackend(req.device).description;
+  if (kind === 'hybrid') openHybrid(req, parsed, device);
+  else openNetwork(req, parsed, device);
+}
+
+function save(): void {
+  if (!trained) throw new DataError('no forecaster yet: train one or open a model file');
+  const bytes = serializeModel(trained.model, trained.meta), buffer = bytes.buffer as ArrayBuffer;
+  const meta = trained.meta as ModelMeta & { columns?: string[]; target?: string };
+  const name = meta.kind === 'hybrid' ? `hybrid-${meta.target}` : `forecaster-${meta.columns?.[0] ?? 'series'}`;
+  post({ type: 'saved', bytes: buffer, name: `${name}.safetensors` }, [buffer]);
 }
 
 self.onmessage = async (e: MessageEvent<SeriesRequest>) => {
@@ -120,13 +162,7 @@ self.onmessage = async (e: MessageEvent<SeriesRequest>) => {
       case 'train': await train(req); break;
       case 'stop': if (training) training.aborted = true; break;
       case 'load': open(req); break;
-      case 'save': {
-        if (!trained) throw new DataError('no forecaster yet: train one or open a model file');
-        const bytes = serializeModel(trained.model, trained.meta);
-        const meta = trained.meta as { arch: { cell?: string }; columns?: string[] };
-        post({ type: 'saved', bytes: bytes.buffer as ArrayBuffer, name: `forecaster-${meta.columns?.[0] ?? 'series'}.safetensors` }, [bytes.buffer as ArrayBuffer]);
-        break;
-      }
+      case 'save': save(); break;
     }
   } catch (err) {
     post({ type: 'error', message: (err as Error).message, during: req.type });
