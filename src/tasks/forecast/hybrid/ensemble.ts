@@ -2,7 +2,10 @@ import { DataError } from '../../../errors.js';
 import type { Device } from '../../../kernels/device.js';
 import type { CellName } from '../model.js';
 import type { EsRnn } from './model.js';
-import { type PreparedSeries, type SeasonKind, fromU, prepareSeries, toU } from './prepare.js';
+import { fitEts } from '../stats/ets-fit.js';
+import {
+  type EtsStart, type PreparedSeries, type SeasonKind, fromU, initialSmoothing, prepareSeries, toU,
+} from './prepare.js';
 import { type MemberOptions, type MemberReport, trainMember } from './train.js';
 
 /**
@@ -19,12 +22,20 @@ export interface HybridOptions {
   /** Seeds per lookback (default 3 when every series is short, under 200 points; else 1). */
   seeds?: number;
   cell?: CellName; hidden?: number; layers?: number;
+  /** A linear map from the window to the output beside the network (default true). */
+  skip?: boolean;
+  /** A per-series damped trend in the smoothing (default true). */
+  trend?: boolean;
   quantiles?: number[];
   epochs?: number; patience?: number; batch?: number; stepsPerEpoch?: number;
   lr?: number; lrSeries?: number; clip?: number; penalty?: number;
   /** Points held out at the end of each series for early stopping (default: the horizon). */
   valPoints?: number;
   refit?: boolean;
+  valScale?: number;
+  fixedSteps?: boolean;
+  /** Start the smoothing from Holt–Winters fitted by maximum likelihood (default true). */
+  etsInit?: boolean;
   /** Forces the transform of every series; default: log when a series is positive, else additive. */
   kind?: SeasonKind;
   seed?: number;
@@ -69,6 +80,20 @@ export class HybridForecaster {
   }
 }
 
+/**
+ * Holt–Winters with a damped trend, ETS(A,Ad,A) on u (A,Ad,N without a season), fitted by maximum
+ * likelihood, or null where it cannot be. (Starting from the type AICc selects instead did worse
+ * on the eval collection: geometric-mean MASE 0.81 vs 0.76 quarterly, 1.78 vs 1.77 monthly.)
+ */
+function etsStart(u: Float64Array, m: number): EtsStart | null {
+  try {
+    return fitEts(u, m, { error: 'A', trend: 'Ad', season: m > 1 ? 'A' : 'N' });
+  } catch (e) {
+    if (e instanceof DataError) return null;
+    throw e;
+  }
+}
+
 export function median(xs: Float64Array): number {
   const s = Float64Array.from(xs).sort(), n = s.length;
   return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
@@ -77,11 +102,12 @@ export function median(xs: Float64Array): number {
 /** Member options with the defaults filled in. */
 export function memberDefaults(o: HybridOptions, minLength: number, season: number): Omit<MemberOptions, 'lookback' | 'seed'> {
   return {
-    horizon: o.horizon, season, cell: o.cell ?? 'lstm', hidden: o.hidden ?? 32, layers: o.layers ?? 2,
+    horizon: o.horizon, season, cell: o.cell ?? 'lstm', hidden: o.hidden ?? 32, layers: o.layers ?? 2, skip: o.skip ?? true, trend: o.trend ?? true,
     quantiles: o.quantiles && o.quantiles.length > 0 ? o.quantiles : [0.5],
     epochs: o.epochs ?? 40, patience: o.patience ?? 6, batch: o.batch ?? 64, stepsPerEpoch: o.stepsPerEpoch ?? 20,
     lr: o.lr ?? 3e-3, lrSeries: o.lrSeries ?? 1e-2, clip: o.clip ?? 1, penalty: o.penalty ?? 1,
-    valPoints: o.valPoints ?? (minLength >= 4 * o.horizon ? o.horizon : 0), refit: o.refit ?? true,
+    valPoints: o.valPoints ?? (minLength >= 6 * o.horizon ? (o.valScale ?? 1) * o.horizon : minLength >= 4 * o.horizon ? o.horizon : 0),
+    refit: o.refit ?? true, fixedSteps: o.fixedSteps ?? false,
     device: o.device ?? 'auto',
   };
 }
@@ -102,10 +128,11 @@ export function trainHybrid(items: SeriesInput[], o: HybridOptions): HybridForec
     throw new DataError(`hybrid: the shortest series has ${minLength} points; horizon ${H} needs at least ${L0 + H + 1}`);
   }
   const seeds = o.seeds ?? (minLength < 200 ? 3 : 1), seed0 = o.seed ?? 0;
+  const init = series.map((p) => initialSmoothing(p.u, p.fitEnd, season, o.etsInit === false ? () => null : etsStart));
   const jobs = lookbacks.flatMap((lookback) => Array.from({ length: seeds }, (_, k) => ({ lookback, seed: seed0 * 1000 + k })));
   const members: EsRnn[] = [], reports: MemberReport[] = [];
   jobs.forEach((j, k) => {
-    const { model, report } = trainMember(series, { ...base, ...j });
+    const { model, report } = trainMember(series, { ...base, ...j }, init);
     members.push(model); reports.push(report);
     o.onMember?.(report, k, jobs.length);
   });

@@ -25,6 +25,29 @@ describe('the smoothing cell', () => {
     expect(r.maxAbsError).toBeLessThan(1e-7);
   });
 
+  const beta = f64([-1, 0.5], [S, 1]), phi = f64([0.3, 1.5], [S, 1]);
+  it('passes gradcheck with a damped trend: level, season, trend and the damping sums, w.r.t. every raw parameter', () => {
+    const r = gradcheck(() => {
+      const o = smooth(u, S, T, m, { alpha, gamma, season0, beta, phi }, 'float64', 4);
+      return [o.level, o.season!, o.trend!, o.damp!];
+    }, [alpha, gamma, season0, beta, phi]);
+    expect(r.checked).toBe(4 * S + S * m);
+    expect(r.maxAbsError).toBeLessThan(1e-7);
+  });
+
+  it('the tape-free recursion with a trend equals the cell', () => {
+    const o = smooth(u, S, T, m, { alpha, gamma, season0, beta, phi }, 'float64', 3);
+    for (let i = 0; i < S; i++) {
+      const v = smoothValues(u.subarray(i * T, (i + 1) * T), T, m, alpha.data[i], gamma.data[i],
+        season0.data.subarray(i * m, (i + 1) * m), { beta: beta.data[i], phi: phi.data[i] });
+      for (let t = 0; t < T; t++) {
+        expect(v.level[t]).toBeCloseTo(o.level.data[i * T + t], 12);
+        expect(v.trend![t]).toBeCloseTo(o.trend!.data[i * T + t], 12);
+      }
+      expect(o.damp!.data[i * 3 + 2]).toBeCloseTo(v.phi + v.phi ** 2 + v.phi ** 3, 12);
+    }
+  });
+
   it('passes gradcheck without a season', () => {
     const r = gradcheck(() => smooth(u, S, T, 1, { alpha, gamma: null, season0: null }, 'float64').level, [alpha]);
     expect(r.maxAbsError).toBeLessThan(1e-7);

@@ -25,6 +25,10 @@ export interface HybridArch {
   /** Quantile levels trained by pinball loss; [0.5] for point forecasts. */
   quantiles: number[];
   series: number;
+  /** A linear map from the window straight to the output beside the network (an AR term it corrects). */
+  skip?: boolean;
+  /** A per-series damped trend in the smoothing (Holt's), projected into the forecast's base. */
+  trend?: boolean;
 }
 
 /** A batch of windows: u (S, T) of the series in it, and for each window its row and origin. */
@@ -42,32 +46,49 @@ export class EsRnn extends Module {
   alpha: Tensor; //  (N, 1)
   gamma: Tensor | null; //  (N, 1)
   season0: Tensor | null; // (N, m)
+  beta: Tensor | null; //  (N, 1)
+  phi: Tensor | null; //  (N, 1)
   readonly rnn: RecurrentBase;
   readonly head: Linear;
+  readonly skip: Linear | null;
 
-  constructor(readonly arch: HybridArch, init: { alpha: number[]; gamma: number[]; season0: number[][] }, rng: Rng,
+  constructor(readonly arch: HybridArch,
+    init: { alpha: number[]; gamma: number[]; season0: number[][]; beta?: number[]; phi?: number[] }, rng: Rng,
     device?: Device) {
     super();
     const { series: N, season: m } = arch;
     this.alpha = this.param('alpha', new Tensor(Float32Array.from(init.alpha), [N, 1]));
     this.gamma = m > 1 ? this.param('gamma', new Tensor(Float32Array.from(init.gamma), [N, 1])) : null;
     this.season0 = m > 1 ? this.param('season0', new Tensor(Float32Array.from(init.season0.flat()), [N, m])) : null;
+    // β starts small (σ(−3) ≈ 0.05) and φ near 0.97: a slowly learnt, strongly damped trend
+    const raw = (v: number[] | undefined, d: number) => (v ? Float32Array.from(v) : new Float32Array(N).fill(d));
+    this.beta = arch.trend ? this.param('beta', new Tensor(raw(init.beta, -3), [N, 1])) : null;
+    this.phi = arch.trend ? this.param('phi', new Tensor(raw(init.phi, 2), [N, 1])) : null;
     this.rnn = this.module('rnn', makeRecurrent(arch.cell, {
       inputSize: 1, hiddenSize: arch.hidden, numLayers: arch.layers, dropout: 0, rng, device,
     }));
     this.head = this.module('head', new Linear(arch.hidden, arch.horizon * arch.quantiles.length, { rng }));
+    this.skip = arch.skip ? this.module('skip', new Linear(arch.lookback, arch.horizon * arch.quantiles.length, { rng })) : null;
+    // the network starts (nearly) silent, so the first forecasts are the smoothing's own
+    for (const lin of [this.head, this.skip]) if (lin) for (const t of lin.parameters()) t.data.forEach((v, i, d) => { d[i] = v * 0.01; });
   }
 
   /** Per-series parameters: the network's shared weights are the rest. */
-  seriesParameters(): Tensor[] { return [this.alpha, this.gamma, this.season0].filter((t): t is Tensor => t !== null); }
-  networkParameters(): Tensor[] { return [...this.rnn.parameters(), ...this.head.parameters()]; }
+  seriesParameters(): Tensor[] {
+    return [this.alpha, this.gamma, this.season0, this.beta, this.phi].filter((t): t is Tensor => t !== null);
+  }
+  networkParameters(): Tensor[] {
+    return [...this.rnn.parameters(), ...this.head.parameters(), ...(this.skip?.parameters() ?? [])];
+  }
 
   /** Normalised windows (B, L, 1) → normalised forecasts (B, H, Q). */
   forward(x: Tensor): Tensor {
     const { hT } = this.rnn.forward(x);
     const K = hT.shape[0], B = hT.shape[1];
     const top = hT.slice(0, K - 1, K).reshape([B, this.arch.hidden]);
-    return this.head.forward(top).reshape([B, this.arch.horizon, this.arch.quantiles.length]);
+    let out = this.head.forward(top);
+    if (this.skip) out = out.add(this.skip.forward(x.reshape([B, this.arch.lookback])));
+    return out.reshape([B, this.arch.horizon, this.arch.quantiles.length]);
   }
 
   /**
@@ -77,11 +98,11 @@ export class EsRnn extends Module {
   loss(b: WindowBatch, penalty: number): { loss: Tensor; fit: number } {
     const { L, H, m } = this.dims();
     const rows = new IntTensor(b.rows, [b.S]);
+    const rowsOf = (t: Tensor | null, k: number) => (t ? t.gather(rows).reshape([b.S, k]) : null);
     const sm = smooth(b.u, b.S, b.T, m, {
-      alpha: this.alpha.gather(rows).reshape([b.S, 1]),
-      gamma: this.gamma ? this.gamma.gather(rows).reshape([b.S, 1]) : null,
-      season0: this.season0 ? this.season0.gather(rows).reshape([b.S, m]) : null,
-    });
+      alpha: rowsOf(this.alpha, 1)!, gamma: rowsOf(this.gamma, 1), season0: rowsOf(this.season0, m),
+      beta: rowsOf(this.beta, 1), phi: rowsOf(this.phi, 1),
+    }, 'float32', H);
     const B = b.win.length, Tm = b.T + m;
     const lvlIds = new Int32Array(B), xIds = new Int32Array(B * L), yIds = new Int32Array(B * H);
     const xu = new Float32Array(B * L), yu = new Float32Array(B * H);
@@ -95,6 +116,11 @@ export class EsRnn extends Module {
     });
     const level = sm.level.reshape([b.S * b.T, 1]).gather(new IntTensor(lvlIds, [B, 1])); // (B, 1, 1)
     let x = new Tensor(xu, [B, L, 1]).sub(level), y = new Tensor(yu, [B, H, 1]).sub(level);
+    if (sm.trend && sm.damp) { // y − (φ + … + φ^h) b_t
+      const bt = sm.trend.reshape([b.S * b.T, 1]).gather(new IntTensor(lvlIds, [B, 1]));
+      const d = sm.damp.gather(new IntTensor(Int32Array.from(b.win, (w) => w.s), [B])).reshape([B, H, 1]);
+      y = y.sub(d.mul(bt));
+    }
     if (sm.season) {
       const seas = sm.season.reshape([b.S * Tm, 1]);
       x = x.sub(seas.gather(new IntTensor(xIds, [B, L])));
@@ -116,7 +142,8 @@ export class EsRnn extends Module {
     const { L, H, m } = this.dims(), Q = this.arch.quantiles.length;
     const n = Math.max(...ts) + 1;
     const sm = smoothValues(u, n, m, this.alpha.data[row], this.gamma?.data[row] ?? 0,
-      this.season0 ? this.season0.data.subarray(row * m, (row + 1) * m) : []);
+      this.season0 ? this.season0.data.subarray(row * m, (row + 1) * m) : [],
+      this.beta && this.phi ? { beta: this.beta.data[row], phi: this.phi.data[row] } : undefined);
     const s = (k: number) => (sm.season ? sm.season[k] : 0);
     const B = ts.length, x = new Float32Array(B * L);
     ts.forEach((t, k) => { for (let i = 0; i < L; i++) x[k * L + i] = u[t - L + 1 + i] - s(t - L + 1 + i) - sm.level[t]; });
@@ -126,8 +153,10 @@ export class EsRnn extends Module {
     if (wasTraining) this.train();
     const res = new Float64Array(B * H * Q);
     ts.forEach((t, k) => {
+      let dsum = 0, pw = 1;
       for (let h = 1; h <= H; h++) {
-        const base = sm.level[t] + s(seasonIndex(t, h, m));
+        pw *= sm.phi; dsum += pw;
+        const base = sm.level[t] + (sm.trend ? dsum * sm.trend[t] : 0) + s(seasonIndex(t, h, m));
         for (let q = 0; q < Q; q++) res[(k * H + h - 1) * Q + q] = out[(k * H + h - 1) * Q + q] + base;
       }
     });

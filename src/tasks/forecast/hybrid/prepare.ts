@@ -58,3 +58,38 @@ export function initialSeason(u: ArrayLike<number>, fitEnd: number, m: number): 
 }
 
 export const logit = (p: number): number => Math.log(p / (1 - p));
+
+/** Starting smoothing parameters of one series, raw (before the squashing sigmoids). */
+export interface SmoothingInit { alpha: number; gamma: number; beta: number; phi: number; season0: number[] }
+
+/** What an ETS fit on u says (recur's autoEts, additive error: u is already in log units). */
+export interface EtsStart {
+  spec: { trend: 'N' | 'A' | 'Ad'; season: 'N' | 'A' | 'M' };
+  alpha: number; beta: number | null; gamma: number | null; phi: number | null; s0: number[];
+}
+
+const clampP = (p: number) => Math.min(0.98, Math.max(0.02, p));
+const OFF = -8; // σ(−8) ≈ 3e-4: a component the fit left out starts (nearly) switched off
+
+/**
+ * Starts the smoothing where ETS selected by AICc on u ends, so the network learns what the
+ * smoothing misses. ETS writes b_t = φb + (β/α)(l_t − l_{t−1} − φb) and
+ * s_t = s_{t−m} + γ(u_t − l_{t−1} − φb_{t−1} − s_{t−m}); here the trend's gain is β/α and the
+ * season's γ/(1 − α). A trend or season the fit has not chosen starts off; without a fit
+ * (too short, flat), the defaults.
+ */
+export function initialSmoothing(u: Float64Array, fitEnd: number, m: number,
+  fit: (y: Float64Array, m: number) => EtsStart | null): SmoothingInit {
+  const fallback = { alpha: logit(0.3), gamma: logit(0.1), beta: -3, phi: 2, season0: m > 1 ? initialSeason(u, fitEnd, m) : [] };
+  const f = fit(u.subarray(0, fitEnd), m);
+  if (!f) return fallback;
+  const a = f.alpha, trend = f.spec.trend !== 'N', season = m > 1 && f.spec.season !== 'N';
+  return {
+    alpha: logit(clampP(a)),
+    beta: trend && f.beta !== null ? logit(clampP(f.beta / a)) : OFF,
+    phi: logit(clampP(f.phi !== null ? (f.phi - 0.8) / 0.2 : 1)),
+    gamma: season && f.gamma !== null ? logit(clampP(f.gamma / (1 - a))) : OFF,
+    // ETS lists the initial season newest first (s_0, s_{−1}, …, s_{1−m}); time j here reads s_{j+1−m}
+    season0: m > 1 ? (season && f.s0.length === m ? Array.from({ length: m }, (_, j) => f.s0[m - 1 - j]) : new Array(m).fill(0)) : [],
+  };
+}

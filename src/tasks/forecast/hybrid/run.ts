@@ -46,8 +46,11 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
   const H = o.horizon, tf = o.testFraction ?? 0.15, notes: string[] = [];
   const data = items.map(({ id, series }) => {
     if (series.nTargets !== 1 || series.F !== 1) throw new DataError(`series '${id}': the ${o.model} model is univariate`);
-    const y = target(series);
-    return { id, series, y, fitEnd: testStart(y.length, H, tf) };
+    const y = target(series), fitEnd = testStart(y.length, H, tf);
+    if (y.subarray(0, fitEnd).every((v) => v === y[0])) {
+      throw new DataError(`series '${id}' is constant before its test part (every value is ${y[0]}): there is nothing to forecast`);
+    }
+    return { id, series, y, fitEnd };
   });
   const first = data.reduce((a, b) => (b.fitEnd > a.fitEnd ? b : a));
   const season = o.season ?? guessSeason(first.y, first.fitEnd, first.series.frequency?.label ?? null);

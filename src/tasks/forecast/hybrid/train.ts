@@ -5,7 +5,7 @@ import { clipGradNorm } from '../../../optim/clip.js';
 import { Rng } from '../../../tensor/rng.js';
 import type { CellName } from '../model.js';
 import { EsRnn, type WindowBatch } from './model.js';
-import { type PreparedSeries, initialSeason, logit } from './prepare.js';
+import type { PreparedSeries, SmoothingInit } from './prepare.js';
 
 /**
  * Training of one hybrid (one member of an ensemble) over many series at once: shared network
@@ -17,9 +17,9 @@ import { type PreparedSeries, initialSeason, logit } from './prepare.js';
  */
 export interface MemberOptions {
   lookback: number; horizon: number; season: number;
-  cell: CellName; hidden: number; layers: number;
+  cell: CellName; hidden: number; layers: number; skip: boolean; trend: boolean;
   quantiles: number[];
-  epochs: number; patience: number; batch: number; stepsPerEpoch: number;
+  epochs: number; patience: number; batch: number; stepsPerEpoch: number; fixedSteps?: boolean;
   lr: number; lrSeries: number; clip: number; penalty: number;
   /** Points held out at the end of each fit part for early stopping, ≥ horizon (0: none, train `epochs`). */
   valPoints: number;
@@ -53,14 +53,14 @@ function batchOf(series: PreparedSeries[], ws: Win[], H: number): WindowBatch {
   return { u, S, T, rows: Int32Array.from(rowsUsed), lengths, win: ws.map((w) => ({ s: at.get(w.row)!, t: w.t })) };
 }
 
-function build(series: PreparedSeries[], o: MemberOptions): EsRnn {
+function build(series: PreparedSeries[], o: MemberOptions, init: SmoothingInit[]): EsRnn {
   const m = Math.max(1, o.season), rng = new Rng(o.seed);
   return new EsRnn(
-    { cell: o.cell, hidden: o.hidden, layers: o.layers, lookback: o.lookback, horizon: o.horizon, season: m,
-      quantiles: o.quantiles, series: series.length },
+    { cell: o.cell, hidden: o.hidden, layers: o.layers, skip: o.skip, trend: o.trend, lookback: o.lookback,
+      horizon: o.horizon, season: m, quantiles: o.quantiles, series: series.length },
     {
-      alpha: series.map(() => logit(0.3)), gamma: series.map(() => logit(0.1)),
-      season0: series.map((p) => (m > 1 ? initialSeason(p.u, p.fitEnd, m) : [])),
+      alpha: init.map((i) => i.alpha), gamma: init.map((i) => i.gamma), season0: init.map((i) => i.season0),
+      beta: init.map((i) => i.beta), phi: init.map((i) => i.phi),
     },
     rng, o.device);
 }
@@ -84,7 +84,7 @@ function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: num
   if (pool.length === 0) throw new DataError(`no training window of lookback ${o.lookback} + horizon ${o.horizon} fits`);
   const rng = new Rng(o.seed + 7919);
   const net = new Adam(model.networkParameters(), { lr: o.lr }), own = new Adam(model.seriesParameters(), { lr: o.lrSeries });
-  const steps = Math.min(o.stepsPerEpoch, Math.ceil(pool.length / o.batch));
+  const steps = o.fixedSteps ? o.stepsPerEpoch : Math.min(o.stepsPerEpoch, Math.ceil(pool.length / o.batch));
   let best = { epoch: 0, loss: Infinity, params: Float32Array.from(net.params.data), own: Float32Array.from(own.params.data) };
   let bad = 0, e = 0;
   for (e = 1; e <= epochs; e++) {
@@ -108,10 +108,11 @@ function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: num
 }
 
 /** One member: early stopping on the held-out origins, then (refit) the same start trained on everything. */
-export function trainMember(series: PreparedSeries[], o: MemberOptions): { model: EsRnn; report: MemberReport } {
+export function trainMember(series: PreparedSeries[], o: MemberOptions, init: SmoothingInit[]):
+  { model: EsRnn; report: MemberReport } {
   const H = o.horizon;
   if (o.valPoints < 1) {
-    const model = build(series, o);
+    const model = build(series, o, init);
     const r = fit(model, series, o, series.map((p) => p.fitEnd), null, o.epochs);
     return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch: r.bestEpoch, valLoss: NaN, epochs: r.epochs } };
   }
@@ -119,10 +120,10 @@ export function trainMember(series: PreparedSeries[], o: MemberOptions): { model
   // validation origins: from the last training point on, every one whose horizon ends inside the fit part
   const ends = series.map((p) => p.fitEnd - o.valPoints);
   const val = series.map((p, r) => origins(r, o.lookback, H, ends[r] - 1, p.fitEnd));
-  let model = build(series, o);
+  let model = build(series, o, init);
   const r = fit(model, series, o, ends, val, o.epochs);
   if (o.refit) {
-    model = build(series, o);
+    model = build(series, o, init);
     fit(model, series, o, series.map((p) => p.fitEnd), null, Math.max(1, r.bestEpoch));
   }
   return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch: r.bestEpoch, valLoss: r.valLoss, epochs: r.epochs } };

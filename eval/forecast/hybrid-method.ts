@@ -1,0 +1,38 @@
+/**
+ * recur's hybrid (ES-RNN) as an eval method: one global model per (season, horizon) group — every
+ * monthly series together, the quarterly ones by horizon, … — trained once on each series' values
+ * before its test part with the library's defaults (a median ensemble of seeds and lookbacks),
+ * then rolled over the origins without refitting: at origin t the smoothing runs over y[0..t].
+ */
+import type { Device } from '../../src/kernels/device.js';
+import { type HybridForecaster, type HybridOptions, trainHybrid } from '../../src/tasks/forecast/hybrid/index.js';
+import type { Method } from './methods.js';
+import type { Plan } from './protocol.js';
+
+export function hybridMethod(o: { seed: number; device?: Device; options?: Partial<HybridOptions> }): Method {
+  const byId = new Map<string, HybridForecaster>();
+  return {
+    name: 'hybrid',
+    async prepare(plans: readonly Plan[]) {
+      const groups = new Map<string, Plan[]>();
+      for (const p of plans) {
+        const k = `${p.series.m}|${p.h}`;
+        groups.set(k, [...(groups.get(k) ?? []), p]);
+      }
+      for (const [k, ps] of groups) {
+        const t0 = performance.now();
+        const f = trainHybrid(ps.map((p) => ({ id: p.series.id, values: p.series.values.slice(0, p.testStart) })), {
+          horizon: ps[0].h, season: ps[0].series.m, seed: o.seed, device: o.device ?? 'auto', ...o.options,
+        });
+        for (const p of ps) byId.set(p.series.id, f);
+        console.error(`hybrid: group m|h ${k}: ${ps.length} series, ${f.members.length} members, `
+          + `season ${f.options.season}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    },
+    forecast(series, t, h) {
+      const f = byId.get(series.id)!, q = f.options.quantiles, Q = q.length;
+      const out = f.forecast(series.id, series.values, [t]);
+      return Float64Array.from({ length: h }, (_, k) => out[k * Q + q.indexOf(0.5)]);
+    },
+  };
+}
