@@ -21,7 +21,7 @@ function expectOneLineError(args: string[], match: RegExp): void {
 }
 
 describe('recur forecast: bad input gets one clear line and a non-zero exit', () => {
-  const train = (data: string, ...more: string[]) => ['forecast', 'train', '--data', data, '--target', 'y', '--out', join(dir, 'm.safetensors'), '--epochs', '1', ...more];
+  const train = (data: string, ...more: string[]) => ['forecast', 'train', '--model', 'rnn', '--data', data, '--target', 'y', '--out', join(dir, 'm.safetensors'), '--epochs', '1', ...more];
   it('empty file', () => expectOneLineError(train(file('empty.csv', '')), /empty/));
   it('header only', () => expectOneLineError(train(file('header.csv', 'date,y\n')), /no data rows/));
   it('non-numeric target', () => expectOneLineError(train(file('text.csv', seq(50, (i) => (i === 7 ? 'abc' : String(i))))), /row 9, column 'y': expected a number, got 'abc'/));

@@ -55,7 +55,7 @@ common(program.command('start'))
     const demo = runDemo(out, { ...o, epochs: o.quick ? 2 : 6 });
     out.say('');
     out.say("Forecasting Seattle's daily max temperature 1–7 days ahead from the last weeks of max/min temperature,");
-    out.say('precipitation and wind (vega-datasets), against persistence, seasonal naive and a moving average:');
+    out.say('precipitation and wind (vega-datasets), against persistence, seasonal naive, a moving average, ETS, Theta and naive2:');
     const forecast = await forecastTrain({
       ...o, data: vegaDataset('seattle-weather.csv'), target: ['temp_max'], features: ['temp_min', 'precipitation', 'wind'],
       missing: 'interpolate', horizon: 7, cell: 'lstm', hidden: 32, layers: 1, epochs: o.quick ? 2 : 20, batch: 32, lr: 3e-3,

@@ -30,7 +30,7 @@ describe('numerical trouble, from the command line', () => {
   });
 
   it('forecast train reports exploding gradients with their norm (and clips them)', () => {
-    const r = runCli(['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '2', '--hidden', '8', '--lr', '100', '--out', join(dir, 'f.safetensors')]);
+    const r = runCli(['forecast', 'train', '--model', 'rnn', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '2', '--hidden', '8', '--lr', '100', '--out', join(dir, 'f.safetensors')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/step \d+: exploding gradient, norm \d\.\d\de\+\d+ \(clipped\)/);
   });

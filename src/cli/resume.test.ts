@@ -36,9 +36,26 @@ const weights = (path: string) => {
   return Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, Array.from(t.data)]));
 };
 
+describe('forecast train --model hybrid killed after a member and resumed', () => {
+  it('keeps the members it had and ends with the same weights as an uninterrupted run', async () => {
+    const base = ['forecast', 'train', '--model', 'hybrid', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2',
+      '--horizon', '3', '--epochs', '2', '--hidden', '4', '--layers', '1', '--seeds', '2', '--device', 'cpu'];
+    const whole = join(dir, 'hy-whole.safetensors'), cut = join(dir, 'hy-cut.safetensors');
+    expect(runCli([...base, '--out', whole]).code).toBe(0);
+    await killWhenCheckpointed([...base, '--out', cut], `${cut}.ckpt`, 'SIGKILL');
+    const r = runCli([...base, '--out', cut, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/member 1\/4: .*from the checkpoint/);
+    expect(weights(cut)).toEqual(weights(whole));
+    expect(existsSync(`${cut}.ckpt`)).toBe(false);
+    const other = runCli([...base.slice(0, -4), '--out', cut, '--resume']);
+    expect(other.stderr).toMatch(/no checkpoint at/);
+  }, 180_000);
+});
+
 describe.each(['SIGINT', 'SIGKILL'] as const)('forecast train killed by %s and resumed', (signal) => {
   it('ends with the same weights as an uninterrupted run', async () => {
-    const base = ['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '6',
+    const base = ['forecast', 'train', '--model', 'rnn', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '6',
       '--hidden', '8', '--checkpoint-every', '10', '--seed', '3', '--device', 'cpu'];
     const full = join(dir, `full-${signal}.safetensors`), cut = join(dir, `cut-${signal}.safetensors`);
     const a = runCli([...base, '--out', full]);
@@ -105,14 +122,14 @@ describe('text train killed at the worst moments', () => {
 describe('--resume guards', () => {
   it('refuses a checkpoint written with other options', async () => {
     const out = join(dir, 'guard.safetensors');
-    const base = ['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '6', '--hidden', '8', '--checkpoint-every', '10', '--device', 'cpu'];
+    const base = ['forecast', 'train', '--model', 'rnn', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '6', '--hidden', '8', '--checkpoint-every', '10', '--device', 'cpu'];
     await killWhenCheckpointed([...base, '--out', out], `${out}.ckpt`, 'SIGKILL');
     const r = runCli([...base, '--hidden', '9', '--out', out, '--resume']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/was written by a run with other options/);
   });
   it('says when there is nothing to resume', () => {
-    const r = runCli(['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--out', join(dir, 'none.safetensors'), '--resume']);
+    const r = runCli(['forecast', 'train', '--model', 'rnn', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--out', join(dir, 'none.safetensors'), '--resume']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/no checkpoint at .*none\.safetensors\.ckpt/);
   });

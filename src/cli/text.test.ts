@@ -55,7 +55,7 @@ describe('recur text', () => {
 
   it('a model file of another kind is refused', () => {
     const fc = join(dir, 'fc.safetensors');
-    expect(runCli(['forecast', 'train', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '1', '--hidden', '4', '--out', fc]).code).toBe(0);
+    expect(runCli(['forecast', 'train', '--model', 'rnn', '--data', vegaDataset('co2-concentration.csv'), '--target', 'CO2', '--epochs', '1', '--hidden', '4', '--out', fc]).code).toBe(0);
     oneLineError(['text', 'sample', fc], /fc\.safetensors: model file: expected a 'char-lm' model, got a 'forecaster' model/);
   });
 

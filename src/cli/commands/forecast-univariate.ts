@@ -4,7 +4,10 @@ import { DataError } from '../../errors.js';
 import { saveModel } from '../../io/fs.js';
 import { type Evaluation, baselineLabel, bestBaseline, formatTable } from '../../tasks/forecast/evaluate.js';
 import { Ensemble, hybridFromFile, hybridMeta } from '../../tasks/forecast/hybrid/file.js';
-import type { ParsedModel } from '../../io/model-file.js';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { checkpointPath } from '../../io/fs.js';
+import { type ParsedModel, parseModelFile, serializeModel } from '../../io/model-file.js';
+import type { EsRnn } from '../../tasks/forecast/hybrid/model.js';
 import type { Device } from '../../kernels/device.js';
 import { type SeriesResult, type UnivariateModel, type UnivariateRun, runUnivariate } from '../../tasks/forecast/hybrid/run.js';
 import type { CellName } from '../../tasks/forecast/model.js';
@@ -19,6 +22,7 @@ import { writeLineChart } from '../plot.js';
  * CSV, or a folder of CSVs — trained as one global model and each scored on its own test tail.
  */
 export interface UnivariateArgs {
+  resume?: boolean;
   data: string; target: string[]; id?: string; date?: string; missing: MissingPolicy; model: UnivariateModel;
   horizon: number; season?: number; lookback?: number; seeds?: number; cell?: CellName; hidden?: number; layers?: number;
   epochs?: number; batch?: number; lr?: number; quantiles?: number[]; seed: number; device: 'auto' | 'cpu' | 'wasm' | 'native';
@@ -37,12 +41,16 @@ export function loadUnivariate(a: Pick<UnivariateArgs, 'data' | 'target' | 'id' 
 export async function univariateTrain(a: UnivariateArgs, out: Out): Promise<Record<string, unknown>> {
   const c = loadUnivariate(a, out);
   out.log(`data: ${c.items.length} series (${c.layout}), lengths ${lengths(c.items.map((i) => i.series))}`);
+  const ck = memberCheckpoint(a, c.items.map((i) => ({ id: i.id, n: i.series.N })));
   const r = runUnivariate(c.items, {
     model: a.model, horizon: a.horizon, season: a.season ?? null, lookbacks: a.lookback ? [a.lookback] : undefined,
     seeds: a.seeds, cell: a.cell, hidden: a.hidden, layers: a.layers, epochs: a.epochs, batch: a.batch, lr: a.lr,
-    quantiles: a.quantiles, seed: a.seed, device: a.device,
-    onMember: (m, k, of) => out.log(`member ${k + 1}/${of}: lookback ${m.lookback}, seed ${m.seed}, `
-      + `best epoch ${m.bestEpoch} of ${m.epochs}${Number.isFinite(m.valLoss) ? `, validation MAE ${m.valLoss.toFixed(4)} (log units)` : ''}`),
+    quantiles: a.quantiles, seed: a.seed, device: a.device, resumeFrom: ck.resumed(a.device),
+    onMember: (m, k, of, trained) => {
+      out.log(`member ${k + 1}/${of}: lookback ${m.lookback}, seed ${m.seed}, ${m.epochs === 0 ? 'from the checkpoint'
+        : `best epoch ${m.bestEpoch} of ${m.epochs}${Number.isFinite(m.valLoss) ? `, validation MAE ${m.valLoss.toFixed(4)} (log units)` : ''}`}`);
+      ck.save(trained);
+    },
   });
   out.log(`${a.model}: season ${r.season}${r.seasonGuessed ? ' (from the dates and the autocorrelation)' : ''}, horizon ${r.horizon}`
     + (r.forecaster ? `, ${r.forecaster.members.length} members combined by the median` : ''));
@@ -56,6 +64,38 @@ export async function univariateTrain(a: UnivariateArgs, out: Out): Promise<Reco
     series: r.series.map((s) => ({ id: s.id, n: s.n, test_points: s.evaluation.test_points, ets: s.ets,
       model: s.evaluation.model, baselines: s.evaluation.baselines, notes: s.notes })),
     out: a.out ?? null,
+  };
+}
+
+/**
+ * The hybrid's checkpoints: after each member, the members so far, written atomically to
+ * OUT.ckpt (removed once the model is saved); --resume keeps them and trains the rest, to the
+ * same final weights as an uninterrupted run. The fingerprint (options and data shape) guards it.
+ */
+function memberCheckpoint(a: UnivariateArgs, shape: { id: string; n: number }[]) {
+  const path = a.out ? checkpointPath(a.out) : null;
+  const fingerprint = JSON.stringify({ ...a, json: undefined, out: undefined, resume: undefined, plot: undefined,
+    device: undefined, checkpointEvery: undefined, shape });
+  return {
+    resumed(device: Device): EsRnn[] | undefined {
+      if (!a.resume) return undefined;
+      if (!path || !existsSync(path)) throw new DataError(`--resume: no checkpoint at ${path} (nothing to resume, or the run already finished)`);
+      const parsed = parseModelFile(new Uint8Array(readFileSync(path)), 'hybrid');
+      if (parsed.meta.fingerprint !== fingerprint) throw new DataError(`--resume: ${path} was written by a run with other options or data`);
+      return hybridFromFile(parsed, device).forecaster.members;
+    },
+    save(members: EsRnn[]): void {
+      if (!path) return;
+      const archs = members.map((m) => ({ ...m.arch }));
+      // placeholders: a checkpoint's members are all that --resume reads back
+      const series = shape.map((s) => ({ id: s.id, kind: 'additive' as const, scale: 1 }));
+      const bytes = serializeModel(new Ensemble(members), {
+        kind: 'hybrid', arch: { members: archs }, series, horizon: a.horizon, season: archs[0].season, quantiles: archs[0].quantiles,
+        fingerprint,
+      });
+      writeFileSync(`${path}.tmp`, bytes);
+      renameSync(`${path}.tmp`, path);
+    },
   };
 }
 

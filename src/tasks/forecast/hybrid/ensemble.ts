@@ -41,7 +41,9 @@ export interface HybridOptions {
   seed?: number;
   device?: Device;
   /** Called after each member with what it did (a progress line). */
-  onMember?: (r: MemberReport, k: number, of: number) => void;
+  onMember?: (r: MemberReport, k: number, of: number, trained: EsRnn[]) => void;
+  /** Members trained before (a checkpoint of this same run): they are kept and not trained again. */
+  resumeFrom?: EsRnn[];
 }
 
 export interface SeriesInput { id: string; values: ArrayLike<number> }
@@ -131,10 +133,14 @@ export function trainHybrid(items: SeriesInput[], o: HybridOptions): HybridForec
   const init = series.map((p) => initialSmoothing(p.u, p.fitEnd, season, o.etsInit === false ? () => null : etsStart));
   const jobs = lookbacks.flatMap((lookback) => Array.from({ length: seeds }, (_, k) => ({ lookback, seed: seed0 * 1000 + k })));
   const members: EsRnn[] = [], reports: MemberReport[] = [];
+  const done = o.resumeFrom ?? [];
+  if (done.length > jobs.length) throw new DataError(`hybrid: the checkpoint holds ${done.length} members, this run has ${jobs.length}`);
   jobs.forEach((j, k) => {
-    const { model, report } = trainMember(series, { ...base, ...j }, init);
+    const { model, report } = k < done.length
+      ? { model: done[k], report: { ...j, bestEpoch: NaN, valLoss: NaN, epochs: 0 } }
+      : trainMember(series, { ...base, ...j }, init);
     members.push(model); reports.push(report);
-    o.onMember?.(report, k, jobs.length);
+    o.onMember?.(report, k, jobs.length, members);
   });
   return new HybridForecaster(series, members, reports, { horizon: H, season, quantiles: base.quantiles });
 }
