@@ -68,10 +68,15 @@ export function seasonalityTest(y: ArrayLike<number>, m: number, minLength = 2 *
   return Math.abs(r[m - 1]) / Math.sqrt((1 + 2 * s) / n) > 1.6448536269514722;
 }
 
-/** y divided by its multiplicative seasonal index when the test finds a season; otherwise y and indexes 1. */
+/**
+ * y divided by its multiplicative seasonal index when the test finds a season; otherwise y and
+ * indexes 1. Only for positive series: a ratio to a moving average that crosses zero explodes
+ * (R's thetaf does divide there; recur leaves such a series unadjusted).
+ */
 export function seasonalAdjust(y: ArrayLike<number>, m: number, minLength = 2 * m + 1):
   { adjusted: Float64Array; seasonal: Float64Array | null } {
-  if (!seasonalityTest(y, m, minLength)) return { adjusted: Float64Array.from(y), seasonal: null };
+  const positive = Array.prototype.every.call(y, (v: number) => v > 0);
+  if (!positive || !seasonalityTest(y, m, minLength)) return { adjusted: Float64Array.from(y), seasonal: null };
   const { seasonal } = decompose(y, m, 'multiplicative');
   return { adjusted: Float64Array.from(y, (v, t) => v / seasonal[t]), seasonal };
 }

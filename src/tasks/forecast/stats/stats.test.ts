@@ -153,3 +153,13 @@ describe('decomposition, seasonality test, Naive2 and Theta', () => {
     [64, 65, 66].forEach((v, i) => expect(f[i]).toBeCloseTo(v, 2));
   });
 });
+
+describe('Theta and naive2 on a series that crosses zero', () => {
+  // a weekly cycle around 0 (New York's winter maxima are like this): no multiplicative adjustment there
+  const y = Array.from({ length: 120 }, (_, t) => 3 * Math.sin((2 * Math.PI * t) / 7) + 0.2 * Math.cos(1.3 * t) - 0.5);
+  it('leaves it unadjusted, so the forecasts stay within the range of the data', () => {
+    for (const f of [thetaForecast(y, 7, 14), naive2Forecast(y, 7, 14)]) {
+      for (const v of f) expect(Math.abs(v)).toBeLessThan(4);
+    }
+  });
+});
