@@ -26,7 +26,7 @@ describe('recur forecast: bad input gets one clear line and a non-zero exit', ()
   it('header only', () => expectOneLineError(train(file('header.csv', 'date,y\n')), /no data rows/));
   it('non-numeric target', () => expectOneLineError(train(file('text.csv', seq(50, (i) => (i === 7 ? 'abc' : String(i))))), /row 9, column 'y': expected a number, got 'abc'/));
   it('all-missing column', () => expectOneLineError(train(file('allmiss.csv', seq(50, () => ''))), /column 'y' has no values at all/));
-  it('unknown column names the ones that exist', () => expectOneLineError([...train(file('ok.csv', seq(80, (i) => String(Math.sin(i))))).slice(0, 4), '--target', 'nope', '--out', join(dir, 'x')], /no column 'nope'; the columns are 't', 'y', 'z'/));
+  it('unknown column names the ones that exist', () => expectOneLineError([...train(file('ok.csv', seq(80, (i) => String(Math.sin(i))))).slice(0, 6), '--target', 'nope', '--out', join(dir, 'x')], /no column 'nope'; the columns are 't', 'y', 'z'/));
   it('series shorter than lookback + horizon', () => expectOneLineError(train(file('short.csv', seq(12, (i) => String(Math.sin(i)))), '--lookback', '10', '--horizon', '5'), /lookback 10 \+ horizon 5 needs at least 15|too short/));
   it('constant series', () => expectOneLineError(train(file('const.csv', seq(80, () => '3.5'))), /constant \(every value is 3.5\)/));
   it('a target constant only in its training part says so', () => expectOneLineError(train(file('const-train.csv', seq(80, (i) => (i < 60 ? '3.5' : String(i))))),
@@ -64,7 +64,7 @@ describe('recur forecast on real data', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     for (const k of ['mae', 'rmse', 'smape', 'mase']) expect(Number.isFinite(j.model[k])).toBe(true);
-    expect(Object.keys(j.baselines).sort()).toEqual(['moving_average', 'naive', 'seasonal_naive']);
+    expect(Object.keys(j.baselines).sort()).toEqual(['ets', 'moving_average', 'naive', 'naive2', 'seasonal_naive', 'theta']);
     expect(j.season).toBe(12); // monthly data: season guessed
     expect(j.horizon).toBe(1);
     expect(j.test_points).toBeGreaterThan(50);
