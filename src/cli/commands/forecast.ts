@@ -14,6 +14,8 @@ import type { CellName } from '../../tasks/forecast/model.js';
 import { type CommonOpts, type TrainOpts, common, list, numList, posInt, readBytes, readTextFile, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 import { hybridPredict, univariateTrain } from './forecast-univariate.js';
+import { etsForecastAt } from '../../tasks/forecast/stat-baselines.js';
+import { autoEts } from '../../tasks/forecast/stats/ets-fit.js';
 import { checkPlotPath, writeLineChart } from '../plot.js';
 
 export interface ForecastTrainArgs extends TrainOpts {
@@ -189,6 +191,7 @@ export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string
       series: [
         { name: 'actual', y: at.map(y) },
         { name: 'model', y: preds.map((p) => p.point[k]) },
+        ...etsLine(s, ch.splits.valEnd, r.options.season, origins, h),
         { name: 'persistence', y: origins.map(y), dash: true },
       ],
       band: preds[0]?.lo ? { name: 'interval', lo: preds.map((p) => p.lo![k]), hi: preds.map((p) => p.hi![k]) } : undefined,
@@ -199,6 +202,19 @@ export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string
     lookback: r.options.lookback, inputs: ch.mode, per_step: ev.per_step, ...(ev.per_target ? { per_target: ev.per_target } : {}),
     ...(ev.interval_coverage !== undefined ? { interval_coverage: ev.interval_coverage } : {}), filled_excluded: ev.filled_excluded,
     candidates: r.candidates, out: o.out ?? null };
+}
+
+/** One target: ETS's step-h forecasts beside the model (fitted before the test part, run forward), or none. */
+function etsLine(s: Series, fitEnd: number, season: number, origins: number[], h: number): { name: string; y: number[]; dash: boolean }[] {
+  if (s.nTargets !== 1 || s.F !== 1) return [];
+  const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
+  try {
+    const fit = autoEts(Array.from(y.subarray(0, fitEnd)), season);
+    return [{ name: fit.name, y: origins.map((t) => etsForecastAt(fit, y, t, h)[h - 1]), dash: true }];
+  } catch (e) {
+    if (e instanceof DataError) return [];
+    throw e;
+  }
 }
 
 /**
