@@ -1,25 +1,20 @@
-import protobuf from 'protobufjs';
-import { ONNX_PROTO } from './schema.js';
+import type protobuf from 'protobufjs';
+import { ATTRIBUTE_TYPE, DATA_TYPE, onnxSchemaRoot } from './schema.js';
 
 /**
- * ONNX's protobuf messages, encoded and decoded by protobufjs from the official schema. Field
- * names are the schema's own (`ir_version`, `raw_data`, …: keepCase), so the objects built in
- * graph.ts read like the ONNX IR spec.
+ * ONNX's protobuf messages, encoded and decoded by protobufjs from the schema in schema.ts. Field
+ * names are ONNX's own (`ir_version`, `raw_data`, …), so the objects built in graph.ts read like
+ * the ONNX IR spec.
  */
 let root: protobuf.Root | null = null;
 
-function onnxRoot(): protobuf.Root {
-  root ??= protobuf.parse(ONNX_PROTO, { keepCase: true }).root;
-  return root;
-}
-
 /** The protobuf type of one ONNX message, e.g. 'ModelProto'. */
-export const onnxType = (name: string): protobuf.Type => onnxRoot().lookupType(`onnx.${name}`);
+export const onnxType = (name: string): protobuf.Type => (root ??= onnxSchemaRoot()).lookupType(`onnx.${name}`);
 
 /** TensorProto.DataType values used here. */
-export const DT = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DT = DATA_TYPE;
 /** AttributeProto.AttributeType values used here. */
-export const AT = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 } as const;
+export const AT = ATTRIBUTE_TYPE;
 
 /** Encodes a ModelProto given as a plain object; protobufjs checks every field against the schema. */
 export function encodeModel(model: Record<string, unknown>): Uint8Array {

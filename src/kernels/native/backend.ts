@@ -11,7 +11,7 @@ import { NativeStep } from './step.js';
  * N-API, GEMM through OpenBLAS or the addon's own micro-kernel, chosen per shape.
  * Buffers are host Float32Arrays, so fromHost/toHost cost nothing, and the kernels are the
  * addon's functions themselves, installed as methods: a call crosses into C with no
- * JavaScript wrapper in between (≈ 0.1–0.2 µs, see bench.mjs).
+ * JavaScript wrapper in between (≈ 0.1–0.2 µs, see bench/kernels/native.mjs).
  */
 export class NativeBackend implements Backend<Float32Array> {
   readonly name = 'native' as const;

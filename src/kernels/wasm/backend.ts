@@ -30,7 +30,7 @@ export interface WasmOptions {
 }
 
 /**
- * When the second thread pays, measured with thresholds.ts on the 2-core AVX-512 machine of
+ * When the second thread pays, measured with bench/kernels/wasm-thresholds.ts on the 2-core AVX-512 machine of
  * PERF-NOTES (idle): a hand-over costs ~0.3–0.5 µs plus the worker's cache misses on data this
  * thread just wrote. GEMM 32×64·(64×64)ᵀ (262 kflop) 0.9–1.7× from run to run, 590 kflop 1.6×,
  * 1 Mflop 1.8×; tanh step at 1 K elements 1.6×; LSTM step at 2 K gate elements 1.35–1.7×; axpy at

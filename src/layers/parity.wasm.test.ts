@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../autograd/index.js';
-import { GRU, LSTM, RNN, type RecurrentBase } from '../../layers/recurrent.js';
-import { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { expectClose, loadJson } from '../../test-utils/index.js';
-import { getBackend, listDevices } from '../device.js';
-import { type WasmBackend, wasmTuning } from './backend.js';
-import './register.js';
+import '../autograd/index.js';
+import { getBackend, listDevices } from '../kernels/device.js';
+import { type WasmBackend, wasmTuning } from '../kernels/wasm/backend.js';
+import '../kernels/wasm/register.js';
+import { IntTensor, Tensor } from '../tensor/tensor.js';
+import { expectClose, loadJson } from '../test-utils/index.js';
+import { GRU, LSTM, RNN, type RecurrentBase } from './recurrent.js';
 
 /**
  * The PyTorch layer fixtures (src/layers/fixtures, from tools/fixtures/layers.py) on device 'wasm',
- * with the tolerances of src/layers/parity.test.ts: once as the device runs by default (small
+ * with the tolerances of parity.test.ts: once as the device runs by default (small
  * shapes stay on one thread) and once with every kernel split across both threads.
  */
 interface Case {

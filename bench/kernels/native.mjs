@@ -2,16 +2,16 @@
 // training step of the PERF-NOTES workloads on 'native' against 'cpu'. Every timed kernel is
 // validated first. Best-of-N, since the machine may be shared.
 //
-//   npx tsx src/kernels/native/bench.mjs [--quick] [--only=overhead,gemm,train]
-import '../../autograd/index.js';
-import { Linear } from '../../layers/linear.js';
-import { LSTM, RNN } from '../../layers/recurrent.js';
-import { crossEntropy } from '../../losses/cross-entropy.js';
-import { Rng } from '../../tensor/rng.js';
-import { IntTensor } from '../../tensor/tensor.js';
-import { getBackend, setDefaultDevice } from '../device.js';
-import { loadNative } from './addon.js';
-import './index.js';
+//   npx tsx bench/kernels/native.mjs [--quick] [--only=overhead,gemm,train]
+import '../../src/autograd/index.js';
+import { Linear } from '../../src/layers/linear.js';
+import { LSTM, RNN } from '../../src/layers/recurrent.js';
+import { crossEntropy } from '../../src/losses/cross-entropy.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { IntTensor } from '../../src/tensor/tensor.js';
+import { getBackend, setDefaultDevice } from '../../src/kernels/device.js';
+import { loadNative } from '../../src/kernels/native/addon.js';
+import '../../src/kernels/native/index.js';
 
 const quick = process.argv.includes('--quick');
 const only = (process.argv.find((a) => a.startsWith('--only=')) ?? '--only=overhead,gemm,train').slice(7).split(',');

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../autograd/index.js';
-import { Linear } from '../../layers/linear.js';
-import { GRU, LSTM, RNN, type RecurrentBase } from '../../layers/recurrent.js';
-import { crossEntropy } from '../../losses/cross-entropy.js';
-import { Rng } from '../../tensor/rng.js';
-import { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { expectClose, loadJson } from '../../test-utils/index.js';
-import { getBackend, setDefaultDevice } from '../device.js';
-import { hostKernels, referenceHostKernels } from '../host.js';
-import './index.js';
-import { addon, supportedIsas } from './test-utils/index.js';
+import '../autograd/index.js';
+import { getBackend, setDefaultDevice } from '../kernels/device.js';
+import { hostKernels, referenceHostKernels } from '../kernels/host.js';
+import '../kernels/native/index.js';
+import { addon, supportedIsas } from '../kernels/native/test-utils/index.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
+import { Rng } from '../tensor/rng.js';
+import { IntTensor, Tensor } from '../tensor/tensor.js';
+import { expectClose, loadJson } from '../test-utils/index.js';
+import { Linear } from './linear.js';
+import { GRU, LSTM, RNN, type RecurrentBase } from './recurrent.js';
 
 /**
  * The PyTorch layer fixtures (src/layers/fixtures, from tools/fixtures/layers.py) on device
- * 'native', with the tolerances of src/layers/parity.test.ts, once per GEMM path and pointwise
+ * 'native', with the tolerances of parity.test.ts, once per GEMM path and pointwise
  * build; then one-hot (token id) input and a whole training step against the 'cpu' device.
  */
 interface Case {

@@ -1,19 +1,19 @@
 /**
  * Where the second thread starts to pay: each kernel timed on one thread and split across two
  * over a range of sizes (best of many, alternating, so background load hits both alike), then
- * the RNN-128 training step of bench.ts under a few threshold settings.
+ * the RNN-128 training step of wasm.ts under a few threshold settings.
  *
- *   npx tsx src/kernels/wasm/thresholds.ts
+ *   npx tsx bench/kernels/wasm-thresholds.ts
  */
-import '../../autograd/index.js';
-import { Linear } from '../../layers/linear.js';
-import { RNN } from '../../layers/recurrent.js';
-import { crossEntropy } from '../../losses/cross-entropy.js';
-import { Rng } from '../../tensor/rng.js';
-import { IntTensor } from '../../tensor/tensor.js';
-import { setDefaultDevice } from '../device.js';
-import { WasmBackend, wasmTuning } from './backend.js';
-import './register.js';
+import '../../src/autograd/index.js';
+import { Linear } from '../../src/layers/linear.js';
+import { RNN } from '../../src/layers/recurrent.js';
+import { crossEntropy } from '../../src/losses/cross-entropy.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { IntTensor } from '../../src/tensor/tensor.js';
+import { setDefaultDevice } from '../../src/kernels/device.js';
+import { WasmBackend, wasmTuning } from '../../src/kernels/wasm/backend.js';
+import '../../src/kernels/wasm/register.js';
 
 const be = new WasmBackend({ threads: 2 });
 await be.whenReady();
@@ -61,7 +61,7 @@ console.log('hand-overs', be.teamStats);
 Object.assign(wasmTuning, saved);
 be.dispose();
 
-// the training step of bench.ts under a few settings
+// the training step of wasm.ts under a few settings
 const T = 64, B = 32, V = 65, H = 128, rng = new Rng(2);
 const ids = new IntTensor(Int32Array.from({ length: T * B }, () => rng.int(V)), [T, B]);
 const targets = new IntTensor(Int32Array.from({ length: T * B }, () => rng.int(V)), [T, B]);

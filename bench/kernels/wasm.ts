@@ -3,19 +3,19 @@
  * count, and one training step of a character RNN on 'wasm' versus 'cpu'. Every result is
  * checked against the reference before it is timed; times are best-of-N after warm-up.
  *
- *   npx tsx src/kernels/wasm/bench.ts [--reps 7] [--only gemm|train]
+ *   npx tsx bench/kernels/wasm.ts [--reps 7] [--only gemm|train]
  */
-import '../../autograd/index.js';
-import { Linear } from '../../layers/linear.js';
-import { RNN } from '../../layers/recurrent.js';
-import { crossEntropy } from '../../losses/cross-entropy.js';
-import { Rng } from '../../tensor/rng.js';
-import { IntTensor } from '../../tensor/tensor.js';
-import { setDefaultDevice } from '../device.js';
-import { gemm as gemmRef } from '../js/gemm.js';
-import { WasmBackend, wasmTuning } from './backend.js';
-import './register.js';
-import { SPIN_MS } from './team.js';
+import '../../src/autograd/index.js';
+import { Linear } from '../../src/layers/linear.js';
+import { RNN } from '../../src/layers/recurrent.js';
+import { crossEntropy } from '../../src/losses/cross-entropy.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { IntTensor } from '../../src/tensor/tensor.js';
+import { setDefaultDevice } from '../../src/kernels/device.js';
+import { gemm as gemmRef } from '../../src/kernels/js/gemm.js';
+import { WasmBackend, wasmTuning } from '../../src/kernels/wasm/backend.js';
+import '../../src/kernels/wasm/register.js';
+import { SPIN_MS } from '../../src/kernels/wasm/team.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
