@@ -3,11 +3,17 @@
  * monthly series together, the quarterly ones by horizon, … — trained once on each series' values
  * before its test part with the library's defaults (a median ensemble of seeds and lookbacks),
  * then rolled over the origins without refitting: at origin t the smoothing runs over y[0..t].
+ * Weekly series, which the protocol gives m = 1 (R's ets() cannot take 52), get the season the
+ * CLI would find: the yearly cycle, 52 weeks, where the autocorrelation of the training part shows it.
  */
 import type { Device } from '../../src/kernels/device.js';
 import { type HybridForecaster, type HybridOptions, trainHybrid } from '../../src/tasks/forecast/hybrid/index.js';
+import { guessSeason } from '../../src/tasks/forecast/metrics.js';
 import type { Method } from './methods.js';
 import type { Plan } from './protocol.js';
+
+const seasonOf = (p: Plan): number =>
+  (p.series.frequency === 'weekly' ? guessSeason(p.series.values, p.testStart, 'weekly') : p.series.m);
 
 export function hybridMethod(o: { seed: number; device?: Device; options?: Partial<HybridOptions> }): Method {
   const byId = new Map<string, HybridForecaster>();
@@ -16,13 +22,13 @@ export function hybridMethod(o: { seed: number; device?: Device; options?: Parti
     async prepare(plans: readonly Plan[]) {
       const groups = new Map<string, Plan[]>();
       for (const p of plans) {
-        const k = `${p.series.m}|${p.h}`;
+        const k = `${seasonOf(p)}|${p.h}`;
         groups.set(k, [...(groups.get(k) ?? []), p]);
       }
       for (const [k, ps] of groups) {
         const t0 = performance.now();
         const f = trainHybrid(ps.map((p) => ({ id: p.series.id, values: p.series.values.slice(0, p.testStart) })), {
-          horizon: ps[0].h, season: ps[0].series.m, seed: o.seed, device: o.device ?? 'auto', ...o.options,
+          horizon: ps[0].h, season: seasonOf(ps[0]), seed: o.seed, device: o.device ?? 'auto', ...o.options,
         });
         for (const p of ps) byId.set(p.series.id, f);
         console.error(`hybrid: group m|h ${k}: ${ps.length} series, ${f.members.length} members, `
