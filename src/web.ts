@@ -7,6 +7,9 @@ export * from './index.js';
 export * from './tasks/text/index.js';
 export * from './tasks/forecast/index.js';
 export * from './tasks/forecast/stat-baselines.js';
-export { runLoop, TrainingError, type TrainTask, type LoopOptions, type LoopResult, type CheckpointStore } from './train/loop.js';
+export {
+  runLoop, TrainingError, type TrainTask, type LoopOptions, type LoopResult, type CheckpointStore, type RunOptions,
+} from './train/loop.js';
 export type { Checkpoint } from './train/checkpoint-types.js';
 export type { Progress } from './train/progress.js';
+export { snapshotTraining, restoreTraining, type TrainingState, type TrainingJson } from './train/training-state.js';

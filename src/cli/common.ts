@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { decodeText } from '../data/table.js';
 import { DataError } from '../errors.js';
 import type { Device } from '../kernels/device.js';
-import type { RunOptions } from '../tasks/forecast/run.js';
+import type { RunOptions } from '../train/loop.js';
 import { checkpointPath } from '../io/fs.js';
 import { fileStore } from '../train/checkpoint.js';
 import { makeProgress } from '../train/progress.js';

@@ -18,6 +18,7 @@ import { registerText, textTrain } from './commands/text.js';
 import { parseModelFile } from '../io/model-file.js';
 import { charLMFromFile } from '../tasks/text/load.js';
 import { Sampler } from '../tasks/text/sample.js';
+import { TEXT_DEFAULTS } from '../tasks/text/train.js';
 import { Out, fail } from './output.js';
 
 /** The `recur` command line. Every command: --help, --json, --seed, --device; one-line errors. */
@@ -65,8 +66,8 @@ common(program.command('start'))
     out.say('');
     out.say('Training a character-level LSTM on Moby-Dick (bundled), then sampling from it:');
     const text = await textTrain({
-      ...o, data: 'moby-dick', cell: 'lstm', hidden: 256, layers: 1, dropout: 0, embed: 0, seq: 64, batch: 32,
-      steps: o.quick ? 5 : 1000, lr: 2e-3, clip: 5, valFraction: 0.05, evalEvery: o.quick ? 0 : 250, stream: false,
+      ...TEXT_DEFAULTS, ...o, data: 'moby-dick', steps: o.quick ? 5 : TEXT_DEFAULTS.steps, evalEvery: o.quick ? 0 : 250,
+      stream: false,
       out: 'runs/start/moby-dick.safetensors', checkpointEvery: 0, resume: false, skipBadBatches: false,
     });
     const { model, vocab } = charLMFromFile(parseModelFile(new Uint8Array(readFileSync('runs/start/moby-dick.safetensors')), 'char-lm'));

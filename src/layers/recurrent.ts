@@ -397,3 +397,12 @@ export class LSTM extends RecurrentBase {
 export class GRU extends RecurrentBase {
   constructor(opts: RecurrentOptions) { super(GRU_CELL, opts); }
 }
+
+/** The fused cells by name, as the tasks, the CLI and model files spell them. */
+export type CellName = 'rnn' | 'lstm' | 'gru';
+
+/** A recurrent stack of the named cell, batch-first unless told otherwise (the tasks' layout). */
+export function makeRecurrent(cell: CellName, o: RecurrentOptions): RecurrentBase {
+  const opts = { ...o, batchFirst: o.batchFirst ?? true };
+  return cell === 'lstm' ? new LSTM(opts) : cell === 'gru' ? new GRU(opts) : new RNN(opts);
+}

@@ -21,23 +21,31 @@ export interface TrainTask {
   restore(c: Checkpoint): void;
 }
 
-export interface LoopOptions {
-  label: string;
-  unit: string;
+/**
+ * What the caller of a task's run decides (the CLI, a page's worker, a test): where progress and
+ * checkpoints go, when to write them, whether to resume, and how to stop.
+ */
+export interface RunOptions {
   progress: Progress;
-  /** Where checkpoints go: a store (a file for the CLI, memory in a browser worker), or null for none. */
+  /** Where checkpoints go: a file for the CLI (checkpoint.ts fileStore), memory in a browser worker, or null. */
   store: CheckpointStore | null;
   /** Steps between checkpoints (0: only on interruption). */
   checkpointEvery: number;
   resume: boolean;
-  /** Identifies the run's configuration; a resume with a different one is refused. */
-  fingerprint: string;
   /** Skip a step whose loss or gradients are not finite instead of stopping. */
   skipBadBatches?: boolean;
-  /** Gradient norms above this are reported (they are clipped by the task). */
-  gradWarn?: number;
   /** Stops the run after the current step, like Ctrl-C (a checkpoint is written where there is a store). */
   signal?: { readonly aborted: boolean };
+}
+
+/** A run's options plus what the task names: its label and unit in progress lines, and its configuration. */
+export interface LoopOptions extends RunOptions {
+  label: string;
+  unit: string;
+  /** Identifies the run's configuration; a resume with a different one is refused. */
+  fingerprint: string;
+  /** Gradient norms above this are reported (they are clipped by the task). */
+  gradWarn?: number;
 }
 
 /** Somewhere a checkpoint can be kept: a file written atomically in Node, memory in a browser worker. */

@@ -5,7 +5,7 @@ import { getBackend } from '../../kernels/device.js';
 import { SENTIMENT, loadExamples } from '../../tasks/classify/data.js';
 import { classifierFromFile } from '../../tasks/classify/load.js';
 import { runClassify } from '../../tasks/classify/run.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { type CommonOpts, type TrainOpts, common, list, num, numList, posInt, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 

@@ -10,7 +10,7 @@ import { type ParsedModel, parseModelFile, serializeModel } from '../../io/model
 import type { EsRnn } from '../../tasks/forecast/hybrid/model.js';
 import type { Device } from '../../kernels/device.js';
 import { type SeriesResult, type UnivariateModel, type UnivariateRun, runUnivariate } from '../../tasks/forecast/hybrid/run.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { etsForecastAt } from '../../tasks/forecast/stat-baselines.js';
 import { autoEts } from '../../tasks/forecast/stats/ets-fit.js';
 import type { Out } from '../output.js';

@@ -10,7 +10,7 @@ import { type Evaluation, baselineLabel, bestBaseline, formatTable } from '../..
 import { forecasterFromFile } from '../../tasks/forecast/load.js';
 import type { Forecast } from '../../tasks/forecast/predict.js';
 import { runForecast } from '../../tasks/forecast/run.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { type CommonOpts, type TrainOpts, common, list, numList, posInt, readBytes, readTextFile, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 import { hybridPredict, univariateTrain } from './forecast-univariate.js';

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { loadModelFile, saveModel } from '../../io/fs.js';
 import { getBackend } from '../../kernels/device.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { NAMES, loadLabelledTexts } from '../../tasks/generate/data.js';
 import { generatorFromFile } from '../../tasks/generate/load.js';
 import { runGenerate } from '../../tasks/generate/run.js';

@@ -6,7 +6,7 @@ import { DataError } from '../../errors.js';
 import { saveModel } from '../../io/fs.js';
 import { runSensors } from '../../tasks/sensors/index.js';
 import { runSmooth } from '../../tasks/smooth/index.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { type TrainOpts, common, list, num, posInt, readTextFile, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 import { checkPlotPath, writeLineChart } from '../plot.js';

@@ -3,13 +3,13 @@ import { type Command, Option } from 'commander';
 import { DataError } from '../../errors.js';
 import { loadModelFile, saveModel } from '../../io/fs.js';
 import { getBackend } from '../../kernels/device.js';
-import type { CellName } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { abcPrompt, abcStop, assertAbc } from '../../tasks/text/abc.js';
 import { BUNDLED, loadCorpus } from '../../tasks/text/corpus.js';
 import { charLMFromFile } from '../../tasks/text/load.js';
 import { Sampler, resolveSampleOptions } from '../../tasks/text/sample.js';
 import { STREAM_ABOVE_BYTES, runTextFile } from '../../tasks/text/streams-file.js';
-import { resolveTextOptions, runText } from '../../tasks/text/train.js';
+import { TEXT_DEFAULTS as D, resolveTextOptions, runText } from '../../tasks/text/train.js';
 import { type CommonOpts, type TrainOpts, common, int, num, posInt, runOptions, training } from '../common.js';
 import { Out } from '../output.js';
 
@@ -54,18 +54,19 @@ export function registerText(program: Command): void {
   training(common(text.command('train')))
     .description('train a character model with truncated BPTT; report validation loss in nats per character')
     .requiredOption('--data <path>', `text file, folder of files (e.g. .abc tunes), or '${BUNDLED}' (bundled)`)
-    .addOption(new Option('--cell <cell>', "recurrent cell ('seed': the seed's explicit MyRNNCell)").choices(['lstm', 'gru', 'rnn', 'seed']).default('lstm'))
-    .option('--hidden <n>', 'hidden units', posInt, 256)
-    .option('--layers <n>', 'recurrent layers', posInt, 1)
-    .option('--dropout <p>', 'dropout between layers', num, 0)
-    .option('--embed <n>', 'learned embedding size (0: one-hot input)', int, 0)
-    .option('--seq <n>', 'characters per chunk (BPTT length)', posInt, 64)
-    .option('--batch <n>', 'parallel streams', posInt, 32)
-    .option('--steps <n>', 'training steps', posInt, 1000)
-    .option('--lr <x>', 'Adam learning rate', num, 2e-3)
-    .option('--clip <x>', 'gradient clipping (global norm)', num, 5)
-    .option('--val-fraction <x>', 'last part of the text held out for validation', num, 0.05)
-    .option('--eval-every <n>', 'validation every N steps (0: only at the end)', int, 0)
+    .addOption(new Option('--cell <cell>', "recurrent cell ('seed': the seed's explicit MyRNNCell)")
+      .choices(['lstm', 'gru', 'rnn', 'seed']).default(D.cell))
+    .option('--hidden <n>', 'hidden units', posInt, D.hidden)
+    .option('--layers <n>', 'recurrent layers', posInt, D.layers)
+    .option('--dropout <p>', 'dropout between layers', num, D.dropout)
+    .option('--embed <n>', 'learned embedding size (0: one-hot input)', int, D.embed)
+    .option('--seq <n>', 'characters per chunk (BPTT length)', posInt, D.seq)
+    .option('--batch <n>', 'parallel streams', posInt, D.batch)
+    .option('--steps <n>', 'training steps', posInt, D.steps)
+    .option('--lr <x>', 'Adam learning rate', num, D.lr)
+    .option('--clip <x>', 'gradient clipping (global norm)', num, D.clip)
+    .option('--val-fraction <x>', 'last part of the text held out for validation', num, D.valFraction)
+    .option('--eval-every <n>', 'validation every N steps (0: only at the end)', int, D.evalEvery)
     .option('--stream', `read the file in place instead of into memory (automatic above ${STREAM_ABOVE_BYTES >> 20} MB)`, false)
     .action(async (o: TextTrainArgs) => { new Out(o.json).result(await textTrain(o)); });
 

@@ -5,7 +5,8 @@ import { type ModelMeta, type ParsedModel, parseModelFile, serializeModel } from
 import type { Module } from '../../layers/module.js';
 import type { SequenceClassifier } from '../../tasks/classify/many-to-one.js';
 import { FeatureSpec } from '../../tasks/forecast/features.js';
-import type { CellName, Forecaster } from '../../tasks/forecast/model.js';
+import type { CellName } from '../../layers/recurrent.js';
+import type { Forecaster } from '../../tasks/forecast/model.js';
 import type { ConditionalGenerator } from '../../tasks/generate/model.js';
 import type { Denoiser } from '../../tasks/smooth/index.js';
 import type { CharLM } from '../../tasks/text/model.js';

@@ -4,7 +4,10 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import type { Rng } from '../../tensor/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
+import type { Checkpoint } from '../../train/checkpoint-types.js';
+import {
+  type TrainingJson, type TrainingState, restoreTraining, snapshotTraining,
+} from '../../train/training-state.js';
 import type { TrainTask } from '../../train/loop.js';
 
 /**
@@ -84,28 +87,28 @@ export class Fitter {
 
   useBest(): void { this.opt.params.data.set(this.best.params); }
 
+  /** What the checkpoint routine saves besides the counters: weights, optimizer, RNG, best weights, data order. */
+  private training(): TrainingState {
+    return { opt: this.opt, rng: this.rng, arrays: { best: this.best.params, perm: this.perm } };
+  }
+
   snapshot(prefix: string, c: Checkpoint): void {
-    c.tensors[`${prefix}params`] = Float32Array.from(this.opt.params.data);
-    c.tensors[`${prefix}best`] = this.best.params;
-    c.tensors[`${prefix}perm`] = Int32Array.from(this.perm);
-    const os = this.opt.stateDict();
-    for (const [k, v] of Object.entries(os.state)) c.tensors[`${prefix}opt.${k}`] = v;
     c.json[`${prefix}state`] = {
-      rng: this.rng.state(), opt: { ...os, state: undefined }, bestScore: this.best.score.map((v) => (Number.isFinite(v) ? v : null)),
-      bestEpoch: this.best.epoch, badEpochs: this.badEpochs, done: this.done, epoch: this.epoch, lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
+      ...snapshotTraining(c, prefix, this.training()),
+      bestScore: this.best.score.map((v) => (Number.isFinite(v) ? v : null)),
+      bestEpoch: this.best.epoch, badEpochs: this.badEpochs, done: this.done, epoch: this.epoch,
+      lastLoss: Number.isFinite(this.lastLoss) ? this.lastLoss : null,
     };
   }
 
   restore(prefix: string, c: Checkpoint): void {
-    type State = { rng: ReturnType<Rng['state']>; opt: Record<string, unknown>; bestScore: (number | null)[]; bestEpoch: number; badEpochs: number; done: boolean; epoch: number; lastLoss: number | null };
+    type State = TrainingJson & {
+      bestScore: (number | null)[]; bestEpoch: number; badEpochs: number; done: boolean; epoch: number;
+      lastLoss: number | null;
+    };
     const j = c.json[`${prefix}state`] as State | undefined;
     if (!j) throw new DataError(`checkpoint: missing state of '${this.learner.name}'`);
-    restoreInto(c, `${prefix}params`, this.opt.params.data);
-    restoreInto(c, `${prefix}best`, this.best.params);
-    restoreInto(c, `${prefix}perm`, this.perm);
-    const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`${prefix}opt.${k}`] as Float32Array]));
-    this.opt.loadStateDict({ ...(j.opt as unknown as ReturnType<Adam['stateDict']>), state });
-    this.rng.setState(j.rng);
+    restoreTraining(c, prefix, this.training(), j);
     this.best.score = j.bestScore.map((v) => v ?? -Infinity); this.best.epoch = j.bestEpoch;
     this.badEpochs = j.badEpochs; this.done = j.done; this.epoch = j.epoch; this.lastLoss = j.lastLoss ?? NaN;
   }

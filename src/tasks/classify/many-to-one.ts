@@ -2,12 +2,11 @@ import { Dropout } from '../../layers/dropout.js';
 import { Embedding } from '../../layers/embedding.js';
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
-import type { RecurrentBase } from '../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../layers/recurrent.js';
 import { type Vocab, tokenizeWords } from '../../data/vocab.js';
 import type { Device } from '../../kernels/device.js';
 import { type Rng, defaultRng } from '../../tensor/rng.js';
 import { IntTensor, type Tensor } from '../../tensor/tensor.js';
-import { type CellName, makeRecurrent } from '../forecast/model.js';
 import { outputsFor } from './head.js';
 
 /**

@@ -1,11 +1,9 @@
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
-import { GRU, LSTM, RNN, type RecurrentBase } from '../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../layers/recurrent.js';
 import type { Device } from '../../kernels/device.js';
 import type { Rng } from '../../tensor/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
-
-export type CellName = 'rnn' | 'lstm' | 'gru';
 
 export interface ForecasterArch {
   cell: CellName; inputSize: number; hidden: number; layers: number; dropout: number;
@@ -14,11 +12,6 @@ export interface ForecasterArch {
   targets: number;
   /** Quantile levels for intervals; empty for point forecasts. */
   quantiles: number[];
-}
-
-export function makeRecurrent(cell: CellName, o: { inputSize: number; hiddenSize: number; numLayers: number; dropout: number; rng?: Rng; device?: Device; bidirectional?: boolean; batchFirst?: boolean }): RecurrentBase {
-  const opts = { ...o, batchFirst: o.batchFirst ?? true };
-  return cell === 'lstm' ? new LSTM(opts) : cell === 'gru' ? new GRU(opts) : new RNN(opts);
 }
 
 /**

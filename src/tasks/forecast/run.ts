@@ -1,21 +1,9 @@
 import type { ModelMeta } from '../../io/model-file.js';
 import type { Series } from '../../data/series.js';
-import { type CheckpointStore, type LoopResult, runLoop } from '../../train/loop.js';
-import type { Progress } from '../../train/progress.js';
+import { type LoopResult, type RunOptions, runLoop } from '../../train/loop.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { statBaselines } from './stat-baselines.js';
 import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
-
-export interface RunOptions {
-  progress: Progress;
-  /** Where checkpoints go (the CLI: a file written atomically, train/checkpoint.ts fileStore), or null. */
-  store: CheckpointStore | null;
-  /** Set `aborted` to stop after the current step (a page's Stop button). */
-  signal?: { readonly aborted: boolean };
-  checkpointEvery: number;
-  resume: boolean;
-  skipBadBatches?: boolean;
-}
 
 export interface ForecastRun {
   options: ResolvedForecastOptions;

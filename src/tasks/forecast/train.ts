@@ -9,12 +9,15 @@ import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Checkpoint } from '../../train/checkpoint-types.js';
-import { restoreInto } from '../../train/checkpoint-types.js';
+import {
+  type TrainingJson, type TrainingState, restoreTraining, snapshotTraining,
+} from '../../train/training-state.js';
 import type { TrainTask } from '../../train/loop.js';
+import type { CellName } from '../../layers/recurrent.js';
 import { type Splits, makeBatch, splitOrigins, splitPoints } from './dataset.js';
 import { type FeatureMode, FeatureSpec } from './features.js';
 import { guessSeason } from './metrics.js';
-import { type CellName, Forecaster } from './model.js';
+import { Forecaster } from './model.js';
 import { type Forecast, Predictor } from './predict.js';
 
 /**
@@ -168,27 +171,25 @@ export class Candidate {
 
   useBest(): void { this.opt.params.data.set(this.best.params); }
 
+  /** What the checkpoint routine saves besides the counters: weights, optimizer, RNG, best weights, data order. */
+  private training(): TrainingState {
+    return { opt: this.opt, rng: this.rng, arrays: { best: this.best.params, perm: this.perm } };
+  }
+
   snapshot(prefix: string, c: Checkpoint): void {
-    c.tensors[`${prefix}params`] = Float32Array.from(this.opt.params.data);
-    c.tensors[`${prefix}best`] = this.best.params;
-    c.tensors[`${prefix}perm`] = Int32Array.from(this.perm);
-    const os = this.opt.stateDict();
-    for (const [k, v] of Object.entries(os.state)) c.tensors[`${prefix}opt.${k}`] = v;
     c.json[`${prefix}state`] = {
-      rng: this.rng.state(), opt: { ...os, state: undefined }, bestValMae: this.best.valMae, bestEpoch: this.best.epoch,
+      ...snapshotTraining(c, prefix, this.training()), bestValMae: this.best.valMae, bestEpoch: this.best.epoch,
       badEpochs: this.badEpochs, done: this.done, epoch: this.epoch, lastLoss: this.lastLoss,
     };
   }
 
   restore(prefix: string, c: Checkpoint): void {
-    const j = c.json[`${prefix}state`] as { rng: ReturnType<Rng['state']>; opt: Record<string, unknown>; bestValMae: number | null; bestEpoch: number; badEpochs: number; done: boolean; epoch: number; lastLoss: number };
+    type State = TrainingJson & {
+      bestValMae: number | null; bestEpoch: number; badEpochs: number; done: boolean; epoch: number; lastLoss: number;
+    };
+    const j = c.json[`${prefix}state`] as State | undefined;
     if (!j) throw new DataError(`checkpoint: missing state of candidate '${prefix}'`);
-    restoreInto(c, `${prefix}params`, this.opt.params.data);
-    restoreInto(c, `${prefix}best`, this.best.params);
-    restoreInto(c, `${prefix}perm`, this.perm);
-    const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`${prefix}opt.${k}`] as Float32Array]));
-    this.opt.loadStateDict({ ...(j.opt as unknown as ReturnType<Adam['stateDict']>), state });
-    this.rng.setState(j.rng);
+    restoreTraining(c, prefix, this.training(), j);
     this.best.valMae = j.bestValMae ?? Infinity; this.best.epoch = j.bestEpoch;
     this.badEpochs = j.badEpochs; this.done = j.done; this.epoch = j.epoch; this.lastLoss = j.lastLoss;
   }

@@ -1,10 +1,9 @@
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
-import type { RecurrentBase } from '../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../layers/recurrent.js';
 import type { Device } from '../../kernels/device.js';
 import type { Rng } from '../../tensor/rng.js';
 import { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { type CellName, makeRecurrent } from '../forecast/model.js';
 
 /**
  * One-to-many: one input vector, a whole sequence out. The category becomes the initial hidden

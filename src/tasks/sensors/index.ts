@@ -1,10 +1,10 @@
 import { type Series, filledAt } from '../../data/series.js';
 import type { ModelMeta } from '../../io/model-file.js';
-import { runLoop } from '../../train/loop.js';
+import { type RunOptions, runLoop } from '../../train/loop.js';
 import type { Splits } from '../forecast/dataset.js';
 import { type Metrics, metrics } from '../forecast/metrics.js';
 import type { Forecaster } from '../forecast/model.js';
-import { type RunOptions, forecasterMeta } from '../forecast/run.js';
+import { forecasterMeta } from '../forecast/run.js';
 import { type ForecastOptions, forecastTask, resolveOptions } from '../forecast/train.js';
 import { type Detection, type Errors, detect } from './detect.js';
 import { type VarModel, fitVar, varPredict } from './var.js';

@@ -3,17 +3,18 @@ import { assertVaries } from '../../data/series.js';
 import { DataError } from '../../errors.js';
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
-import type { RecurrentBase } from '../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../layers/recurrent.js';
 import type { Device } from '../../kernels/device.js';
 import { mseLoss } from '../../losses/mse.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
-import { type TrainTask, runLoop } from '../../train/loop.js';
-import type { RunOptions } from '../forecast/run.js';
-import { type CellName, makeRecurrent } from '../forecast/model.js';
+import type { Checkpoint } from '../../train/checkpoint-types.js';
+import {
+  type TrainingJson, type TrainingState, restoreTraining, snapshotTraining,
+} from '../../train/training-state.js';
+import { type RunOptions, type TrainTask, runLoop } from '../../train/loop.js';
 
 /**
  * Signal smoothing: a many-to-many denoiser. A bidirectional recurrent layer reads a noisy
@@ -109,6 +110,7 @@ export async function runSmooth(signal: Float64Array, o: SmoothOptions, run: Run
   const opt = new Adam(model.parameters(), { lr: o.lr ?? 3e-3 });
   const B = o.batch ?? 16, steps = o.steps ?? 1500;
 
+  const training: TrainingState = { opt, rng };
   const task: TrainTask = {
     totalSteps: steps,
     compute() {
@@ -127,18 +129,11 @@ export async function runSmooth(signal: Float64Array, o: SmoothOptions, run: Run
     apply() { opt.step(); },
     discard() { opt.zeroGrad(); },
     snapshot() {
-      const c: Checkpoint = { tensors: { params: Float32Array.from(opt.params.data) }, json: { rng: rng.state() } };
-      const sd0 = opt.stateDict();
-      for (const [k, v] of Object.entries(sd0.state)) c.tensors[`opt.${k}`] = v;
-      c.json.opt = { ...sd0, state: undefined };
+      const c: Checkpoint = { tensors: {}, json: {} };
+      c.json = { ...snapshotTraining(c, '', training) };
       return c;
     },
-    restore(c) {
-      restoreInto(c, 'params', opt.params.data);
-      const state = Object.fromEntries(Object.keys(opt.stateDict().state).map((k) => [k, c.tensors[`opt.${k}`] as Float32Array]));
-      opt.loadStateDict({ ...(c.json.opt as ReturnType<Adam['stateDict']>), state });
-      rng.setState(c.json.rng as ReturnType<Rng['state']>);
-    },
+    restore(c) { restoreTraining(c, '', training, c.json as unknown as TrainingJson); },
   };
   const fingerprint = JSON.stringify({ task: 'smooth', N, W, sigma, arch, B, steps, lr: o.lr ?? 3e-3, seed: o.seed ?? 0 });
   const loop = await runLoop(task, { label: 'smooth', unit: 'steps·points', progress: run.progress, store: run.store, signal: run.signal, checkpointEvery: run.checkpointEvery, resume: run.resume, fingerprint, skipBadBatches: run.skipBadBatches });

@@ -1,11 +1,10 @@
 import { Embedding } from '../../layers/embedding.js';
 import { Linear } from '../../layers/linear.js';
 import { Module } from '../../layers/module.js';
-import type { RecurrentBase } from '../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../layers/recurrent.js';
 import type { Device } from '../../kernels/device.js';
 import type { Rng } from '../../tensor/rng.js';
 import type { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { type CellName, makeRecurrent } from '../forecast/model.js';
 
 /**
  * Character-level language model, the seed's text use: characters in as one-hot vectors (a

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Vocab } from '../../data/vocab.js';
 import { DataError } from '../../errors.js';
-import type { RunOptions } from '../forecast/run.js';
+import type { RunOptions } from '../../train/loop.js';
 import type { TokenStreams } from './streams.js';
 import { type TextOptions, type TextRun, resolveTextOptions, trainText } from './train.js';
 

@@ -7,10 +7,10 @@ import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
 import { IntTensor, Tensor } from '../../tensor/tensor.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
-import { type LoopResult, type TrainTask, runLoop } from '../../train/loop.js';
-import type { CellName } from '../forecast/model.js';
-import type { RunOptions } from '../forecast/run.js';
+import type { Checkpoint } from '../../train/checkpoint-types.js';
+import { type TrainingJson, restoreTraining, snapshotTraining } from '../../train/training-state.js';
+import { type LoopResult, type RunOptions, type TrainTask, runLoop } from '../../train/loop.js';
+import type { CellName } from '../../layers/recurrent.js';
 import type { Module } from '../../layers/module.js';
 import { type SeedCharArch, SeedCharLM } from '../../models/seed-char-lm.js';
 import { CharLM, type CharLMArch } from './model.js';
@@ -32,11 +32,19 @@ export interface TextOptions {
 }
 export type ResolvedTextOptions = Required<Omit<TextOptions, 'device'>> & { device: Device };
 
+/** The defaults of text training, in one place: the library, `recur text train` and `recur start` read them here. */
+export const TEXT_DEFAULTS = {
+  cell: 'lstm', hidden: 256, layers: 1, dropout: 0, embed: 0, seq: 64, batch: 32, steps: 1000, lr: 2e-3, clip: 5,
+  valFraction: 0.05, evalEvery: 0, seed: 0, device: 'auto',
+} as const satisfies ResolvedTextOptions;
+
 export function resolveTextOptions(o: TextOptions): ResolvedTextOptions {
+  const d = TEXT_DEFAULTS;
   const r = {
-    cell: o.cell ?? 'lstm', hidden: o.hidden ?? 256, layers: o.layers ?? 1, dropout: o.dropout ?? 0, embed: o.embed ?? 0,
-    seq: o.seq ?? 64, batch: o.batch ?? 32, steps: o.steps ?? 1000, lr: o.lr ?? 2e-3, clip: o.clip ?? 5,
-    valFraction: o.valFraction ?? 0.05, evalEvery: o.evalEvery ?? 0, seed: o.seed ?? 0, device: o.device ?? 'auto',
+    cell: o.cell ?? d.cell, hidden: o.hidden ?? d.hidden, layers: o.layers ?? d.layers, dropout: o.dropout ?? d.dropout,
+    embed: o.embed ?? d.embed, seq: o.seq ?? d.seq, batch: o.batch ?? d.batch, steps: o.steps ?? d.steps,
+    lr: o.lr ?? d.lr, clip: o.clip ?? d.clip, valFraction: o.valFraction ?? d.valFraction,
+    evalEvery: o.evalEvery ?? d.evalEvery, seed: o.seed ?? d.seed, device: o.device ?? d.device,
   } satisfies ResolvedTextOptions;
   if (!(r.valFraction > 0 && r.valFraction < 0.5)) throw new DataError(`val-fraction: expected a value in (0, 0.5), got ${r.valFraction}`);
   if (r.cell === 'seed') {
@@ -149,19 +157,18 @@ export class TextTrainer<M extends CharModel = CharModel> {
         return { note: `step ${i + 1}: train loss ${this.lastLoss.toFixed(4)}, validation ${v.toFixed(4)} nats/char (perplexity ${Math.exp(v).toFixed(2)})` };
       },
       snapshot: () => {
-        const c: Checkpoint = { tensors: { params: Float32Array.from(this.opt.params.data) }, json: {} };
-        const sd = this.opt.stateDict();
-        for (const [k, v] of Object.entries(sd.state)) c.tensors[`opt.${k}`] = v;
+        const c: Checkpoint = { tensors: {}, json: {} };
+        const training = snapshotTraining(c, '', { opt: this.opt, rng: this.rng });
         if (this.h) c.tensors.h = Float32Array.from(this.h.data);
         if (this.c) c.tensors.c = Float32Array.from(this.c.data);
-        c.json = { opt: { ...sd, state: undefined }, rng: this.rng.state(), streams: this.streams.state(), hShape: this.h?.shape ?? null, evals: this.evals, lastLoss: this.lastLoss };
+        c.json = {
+          ...training, streams: this.streams.state(), hShape: this.h?.shape ?? null,
+          evals: this.evals, lastLoss: this.lastLoss,
+        };
         return c;
       },
       restore: (c) => {
-        restoreInto(c, 'params', this.opt.params.data);
-        const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`opt.${k}`] as Float32Array]));
-        this.opt.loadStateDict({ ...(c.json.opt as ReturnType<Adam['stateDict']>), state });
-        this.rng.setState(c.json.rng as ReturnType<Rng['state']>);
+        restoreTraining(c, '', { opt: this.opt, rng: this.rng }, c.json as unknown as TrainingJson);
         this.streams.setState(c.json.streams as Record<string, unknown>);
         const shape = c.json.hShape as number[] | null;
         this.h = shape && c.tensors.h ? new Tensor(Float32Array.from(c.tensors.h), shape) : null;

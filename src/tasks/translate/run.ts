@@ -1,6 +1,5 @@
 import type { ModelMeta } from '../../io/model-file.js';
-import { type LoopResult, runLoop } from '../../train/loop.js';
-import type { RunOptions } from '../forecast/run.js';
+import { type LoopResult, type RunOptions, runLoop } from '../../train/loop.js';
 import { type Pair, SPECIALS, buildVocabs, encodePairs, splitPairs } from './data.js';
 import { type Evaluation, evaluateTranslation } from './evaluate.js';
 import { type ResolvedTranslateOptions, type TranslateOptions, TranslatorTrainer, resolveTranslateOptions } from './train.js';

@@ -4,7 +4,10 @@ import { crossEntropy } from '../../losses/cross-entropy.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { Rng } from '../../tensor/rng.js';
-import { type Checkpoint, restoreInto } from '../../train/checkpoint-types.js';
+import type { Checkpoint } from '../../train/checkpoint-types.js';
+import {
+  type TrainingJson, type TrainingState, restoreTraining, snapshotTraining,
+} from '../../train/training-state.js';
 import type { TrainTask } from '../../train/loop.js';
 import type { Vocab } from '../../data/vocab.js';
 import { type Example, PAD_ID, UNK_ID, padBatch, teacherBatch } from './data.js';
@@ -130,32 +133,27 @@ export class TranslatorTrainer {
 
   useBest(): void { if (this.best.epoch >= 0) this.opt.params.data.set(this.best.params); }
 
+  /** What the checkpoint routine saves besides the counters: weights, optimizer, RNG, best weights, data order. */
+  private training(): TrainingState {
+    return { opt: this.opt, rng: this.rng, arrays: { best: this.best.params, perm: this.perm } };
+  }
+
   snapshot(): Checkpoint {
     const c: Checkpoint = { tensors: {}, json: {} };
-    c.tensors.params = Float32Array.from(this.opt.params.data);
-    c.tensors.best = this.best.params;
-    c.tensors.perm = Int32Array.from(this.perm);
-    const os = this.opt.stateDict();
-    for (const [k, v] of Object.entries(os.state)) c.tensors[`opt.${k}`] = v;
     c.json.state = {
-      rng: this.rng.state(), opt: { ...os, state: undefined }, bestValTer: this.best.valTer, bestEpoch: this.best.epoch,
+      ...snapshotTraining(c, '', this.training()), bestValTer: this.best.valTer, bestEpoch: this.best.epoch,
       badEpochs: this.badEpochs, epoch: this.epoch, lastLoss: this.lastLoss, history: this.history,
     };
     return c;
   }
 
   restore(c: Checkpoint): void {
-    const j = c.json.state as {
-      rng: ReturnType<Rng['state']>; opt: Record<string, unknown>; bestValTer: number | null; bestEpoch: number;
-      badEpochs: number; epoch: number; lastLoss: number | null; history: number[];
+    const j = c.json.state as TrainingJson & {
+      bestValTer: number | null; bestEpoch: number; badEpochs: number; epoch: number; lastLoss: number | null;
+      history: number[];
     } | undefined;
     if (!j) throw new DataError('checkpoint: missing the translator state');
-    restoreInto(c, 'params', this.opt.params.data);
-    restoreInto(c, 'best', this.best.params);
-    restoreInto(c, 'perm', this.perm);
-    const state = Object.fromEntries(Object.keys(this.opt.stateDict().state).map((k) => [k, c.tensors[`opt.${k}`] as Float32Array]));
-    this.opt.loadStateDict({ ...(j.opt as unknown as ReturnType<Adam['stateDict']>), state });
-    this.rng.setState(j.rng);
+    restoreTraining(c, '', this.training(), j);
     // JSON turns Infinity and NaN into null
     this.best.valTer = j.bestValTer ?? Infinity; this.best.epoch = j.bestEpoch;
     this.badEpochs = j.badEpochs; this.epoch = j.epoch; this.lastLoss = j.lastLoss ?? NaN; this.history = j.history;

@@ -1,6 +1,6 @@
 import { DataError } from '../../../errors.js';
 import type { Device } from '../../../kernels/device.js';
-import type { CellName } from '../model.js';
+import type { CellName } from '../../../layers/recurrent.js';
 import type { EsRnn } from './model.js';
 import { fitEts } from '../stats/ets-fit.js';
 import {

@@ -3,11 +3,10 @@ import { noGrad } from '../../../autograd/engine.js';
 import type { Device } from '../../../kernels/device.js';
 import { Linear } from '../../../layers/linear.js';
 import { Module } from '../../../layers/module.js';
-import type { RecurrentBase } from '../../../layers/recurrent.js';
+import { type CellName, type RecurrentBase, makeRecurrent } from '../../../layers/recurrent.js';
 import { pinballLoss } from '../../../losses/pinball.js';
 import type { Rng } from '../../../tensor/rng.js';
 import { IntTensor, Tensor } from '../../../tensor/tensor.js';
-import { type CellName, makeRecurrent } from '../model.js';
 import { seasonIndex, smooth, smoothValues } from './smoothing.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Device } from '../../../kernels/device.js';
 import { Adam } from '../../../optim/adam.js';
 import { clipGradNorm } from '../../../optim/clip.js';
 import { Rng } from '../../../tensor/rng.js';
-import type { CellName } from '../model.js';
+import type { CellName } from '../../../layers/recurrent.js';
 import { EsRnn, type WindowBatch } from './model.js';
 import type { PreparedSeries, SmoothingInit } from './prepare.js';
 
