@@ -7,6 +7,7 @@ import { vegaDataset } from '../data/datasets.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { sentimentRecords } from '../tasks/classify/data.js';
 import { ROOT } from '../test-utils/index.js';
+import { expectOneLineError } from '../test-utils/cli.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-classify-cli-'));
@@ -17,13 +18,6 @@ const sentences = file('sentences.json', JSON.stringify(sentimentRecords().rows.
 const textModel = join(dir, 'text.safetensors');
 const tiny = ['--epochs', '2', '--hidden', '8', '--embed', '8', '--device', 'cpu'];
 
-function expectOneLineError(args: string[], match: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(match);
-}
 
 describe('recur classify on texts (many-to-one)', () => {
   let trained: Record<string, unknown>;

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectOneLineError } from '../test-utils/cli.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-hybrid-'));
@@ -14,13 +15,6 @@ const long = (ids: string[], n: number) => `store,date,sales\n${ids.flatMap((id,
 const small = ['--epochs', '2', '--seeds', '1', '--hidden', '8', '--layers', '1', '--out', join(dir, 'small.safetensors')];
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function oneLineError(args: string[], match: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(match);
-}
 
 describe('recur forecast train --model hybrid: one global model over a collection', () => {
   const data = file('stores.csv', long(['a', 'b', 'c'], 72));
@@ -67,12 +61,12 @@ describe('recur forecast train --model hybrid: one global model over a collectio
 
   it('bad input: a constant series, an id with one point, a date twice in one id, --features with the hybrid', () => {
     const constant = file('const.csv', `date,y\n${Array.from({ length: 50 }, (_, i) => `${month(i)},4`).join('\n')}`);
-    oneLineError(['forecast', 'train', '--data', constant, '--target', 'y', ...small], /series 'y' is constant .*every value is 4/);
+    expectOneLineError(['forecast', 'train', '--data', constant, '--target', 'y', ...small], /series 'y' is constant .*every value is 4/);
     const one = file('one.csv', `${long(['a'], 40)}\nb,2000-01-01,5`);
-    oneLineError(['forecast', 'train', '--data', one, '--id', 'store', '--target', 'sales', ...small], /'b' has 1 point/);
+    expectOneLineError(['forecast', 'train', '--data', one, '--id', 'store', '--target', 'sales', ...small], /'b' has 1 point/);
     const twice = file('twice.csv', `${long(['a'], 40)}\na,2000-03-01,7`);
-    oneLineError(['forecast', 'train', '--data', twice, '--id', 'store', '--target', 'sales', ...small], /2000-03-01 appears twice/);
-    oneLineError(['forecast', 'train', '--data', data, '--target', 'sales', '--features', 'store', '--model', 'hybrid', ...small],
+    expectOneLineError(['forecast', 'train', '--data', twice, '--id', 'store', '--target', 'sales', ...small], /2000-03-01 appears twice/);
+    expectOneLineError(['forecast', 'train', '--data', data, '--target', 'sales', '--features', 'store', '--model', 'hybrid', ...small],
       /univariate; use --model rnn/);
   }, 120_000);
 });

@@ -4,21 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stdlibDataset, vegaDataset } from '../data/datasets.js';
 import { parseModelFile } from '../io/model-file.js';
+import { expectOneLineError } from '../test-utils/cli.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
 const seq = (n: number, f: (i: number) => string) => `t,y,z\n${Array.from({ length: n }, (_, i) => `${i},${f(i)},${i % 5}`).join('\n')}`;
 
-/** Every bad input: one line on stderr starting with `recur:`, a non-zero exit code. */
-function expectOneLineError(args: string[], match: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
-  // a crash before the CLI's handler (a module that fails to load, a timeout: code -1) shows here whole
-  expect(lines.length, `exit code ${r.code}, stderr:\n${r.stderr}`).toBe(1);
-  expect(lines[0]).toMatch(match);
-}
 
 describe('recur forecast: bad input gets one clear line and a non-zero exit', () => {
   const train = (data: string, ...more: string[]) => ['forecast', 'train', '--model', 'rnn', '--data', data, '--target', 'y', '--out', join(dir, 'm.safetensors'), '--epochs', '1', ...more];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledNames } from '../tasks/generate/data.js';
+import { expectOneLineError } from '../test-utils/cli.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-generate-cli-'));
@@ -13,13 +14,6 @@ const names = bundledNames();
 const csv = file('names.csv', `name,sex\n${names.texts.map((t, i) => `${t},${names.categories[names.labels[i]]}`).filter((_, i) => i % 8 === 0).join('\n')}\n`);
 const model = join(dir, 'names.safetensors');
 
-function expectOneLineError(args: string[], match: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(match);
-}
 
 describe('recur generate (one-to-many)', () => {
   let trained: { val_nats_per_char: { conditional: number; unconditional: number }; categories: string[]; samples: Record<string, { conditional: { same: number; examples: string[] } }> };

@@ -8,19 +8,13 @@ import { saveModel } from '../io/fs.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import { Linear } from '../layers/linear.js';
 import { ROOT } from '../test-utils/index.js';
+import { expectOneLineError } from '../test-utils/cli.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recur-translate-'));
 const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
 const tiny = ['--data', 'cmudict', '--limit', '600', '--hidden', '16', '--embed', '8', '--epochs', '2', '--batch', '32', '--lr', '0.01', '--nn-sample', '50'];
 
-function expectOneLineError(args: string[], match: RegExp): void {
-  const r = runCli(args);
-  expect(r.code, r.stderr).not.toBe(0);
-  const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('recur:'));
-  expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(match);
-}
 
 describe('recur translate', () => {
   const model = join(dir, 'g2p.safetensors');
