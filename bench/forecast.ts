@@ -7,7 +7,7 @@
  *   3. recur's ETS (automatic selection by AICc) against R's ets() on each monthly and quarterly
  *      series of the collection: best of 3 fits each, after a warm-up; both pick their model,
  *      and the forecasts' agreement is checked before anything is timed.
- * Usage: npx tsx bench/forecast.ts [--reps 3]
+ * Usage: npx tsx bench/forecast.ts [--reps 3] [--out BENCHMARKS-forecast.md]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,9 @@ import { type SeriesRecord, loadCollection } from '../eval/forecast/collection.j
 import { ensureRPackages } from '../eval/forecast/r-packages.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: args } = parseArgs({ options: { reps: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { reps: { type: 'string', default: '3' }, out: { type: 'string' } } });
+const lines: string[] = [];
+const say = (line: string) => { console.log(line); lines.push(line); };
 const reps = Number(args.reps);
 const seconds = (f: () => void) => { const t0 = performance.now(); f(); return (performance.now() - t0) / 1000; };
 const best = (f: () => void) => { f(); return Math.min(...Array.from({ length: reps }, () => seconds(f))); };
@@ -30,7 +32,7 @@ const best = (f: () => void) => { f(); return Math.min(...Array.from({ length: r
 ensureRPackages();
 const all = loadCollection(join(ROOT, 'runs', 'eval-forecast'));
 const monthly = all.filter((s) => s.frequency === 'monthly');
-console.log(`# Forecasting speed\n\nmachine: ${cpus()[0].model}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}; `
+say(`# Forecasting speed\n\nmachine: ${cpus()[0].model}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}; `
   + `recur device ${getBackend('auto').description}\n`);
 
 // 1. one 144-point monthly series, the default ensemble
@@ -41,7 +43,7 @@ const one = seconds(() => {
   members = f.members.length;
   f.forecast('wineind', y144, [143]);
 });
-console.log(`hybrid, one 144-point monthly series (wineind), default ensemble of ${members}: ${one.toFixed(1)} s `
+say(`hybrid, one 144-point monthly series (wineind), default ensemble of ${members}: ${one.toFixed(1)} s `
   + 'to train and forecast 12 months\n');
 
 // 2. a global model over the collection's monthly series
@@ -51,7 +53,7 @@ const global = seconds(() => {
   members = f.members.length;
 });
 const points = monthly.reduce((a, s) => a + cut(s).length, 0);
-console.log(`hybrid, one global model over the ${monthly.length} monthly series (${points} points), `
+say(`hybrid, one global model over the ${monthly.length} monthly series (${points} points), `
   + `${members} members: ${global.toFixed(1)} s\n`);
 
 // 3. recur's ETS against R's ets(), same series, both selecting their model
@@ -61,14 +63,15 @@ writeFileSync(join(dir, 'in.json'), JSON.stringify(sel.map((s) => ({ id: s.id, m
 execFileSync('Rscript', ['--vanilla', join(ROOT, 'bench/forecast/ets-time.R'), join(dir, 'in.json'), join(dir, 'out.json'),
   String(reps)], { stdio: ['ignore', 'inherit', 'inherit'] });
 const r = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { id: string; model: string; seconds: number; mean: number[] }[];
-console.log('| series | n | recur ETS | R ets() | recur s | R s | R ÷ recur | max forecast difference |\n|---|---|---|---|---|---|---|---|');
+say('| series | n | recur ETS | R ets() | recur s | R s | R ÷ recur | max forecast difference |\n|---|---|---|---|---|---|---|---|');
 let sumRecur = 0, sumR = 0;
 for (const s of sel) {
   const ro = r.find((x) => x.id === s.id)!, fit = autoEts(s.values, s.m), fc = fit.forecast(4);
   const diff = Math.max(...ro.mean.map((v, i) => Math.abs(v - fc[i]) / Math.max(1e-12, Math.abs(v))));
   const t = best(() => autoEts(s.values, s.m));
   sumRecur += t; sumR += ro.seconds;
-  console.log(`| ${s.id} | ${s.values.length} | ${fit.name} | ${ro.model} | ${t.toFixed(3)} | ${ro.seconds.toFixed(3)} | `
+  say(`| ${s.id} | ${s.values.length} | ${fit.name} | ${ro.model} | ${t.toFixed(3)} | ${ro.seconds.toFixed(3)} | `
     + `${(ro.seconds / t).toFixed(1)}× | ${diff.toExponential(1)} |`);
 }
-console.log(`\nall ${sel.length} series: recur ${sumRecur.toFixed(2)} s, R ${sumR.toFixed(2)} s (${(sumR / sumRecur).toFixed(1)}× recur's speed)`);
+say(`\nall ${sel.length} series: recur ${sumRecur.toFixed(2)} s, R ${sumR.toFixed(2)} s (${(sumR / sumRecur).toFixed(1)}× recur's speed)`);
+if (args.out) writeFileSync(args.out, `${lines.join('\n')}\n`);
