@@ -17,7 +17,7 @@ export interface HybridOptions {
   horizon: number;
   /** Season length (1: none). Series shorter than two seasons (plus the horizon) are fitted without one. */
   season: number;
-  /** Lookbacks of the members (default: the season or the horizon, and 1.5 times that). */
+  /** Lookbacks of the members (default: the season (at most 64) or the horizon, and 1.5 times that). */
   lookbacks?: number[];
   /** Seeds per lookback (default 3 when every series is short, under 200 points; else 1). */
   seeds?: number;
@@ -123,7 +123,9 @@ export function trainHybrid(items: SeriesInput[], o: HybridOptions): HybridForec
   const season = o.season > 1 && minLength >= 2 * o.season + H ? o.season : 1;
   const series = items.map((s) => prepareSeries(s.id, s.values, s.values.length, o.kind));
   const base = memberDefaults(o, minLength, season);
-  const L0 = Math.max(season > 1 ? season : 0, H, 4);
+  // the smoothing removes the season before the network reads a window, so a long season (365 days) needs no
+  // window as long: at most 64 steps, unless the horizon asks for more
+  const L0 = Math.max(Math.min(season > 1 ? season : 0, 64), H, 4);
   const lookbacks = (o.lookbacks ?? [L0, Math.round(1.5 * L0)])
     .filter((L) => L + H + base.valPoints + 1 <= minLength);
   if (lookbacks.length === 0) {
