@@ -48,7 +48,7 @@ export async function univariateTrain(a: UnivariateArgs, out: Out): Promise<Reco
     quantiles: a.quantiles, seed: a.seed, device: a.device, resumeFrom: ck.resumed(a.device),
     onMember: (m, k, of, trained) => {
       out.log(`member ${k + 1}/${of}: lookback ${m.lookback}, seed ${m.seed}, ${m.epochs === 0 ? 'from the checkpoint'
-        : `best epoch ${m.bestEpoch} of ${m.epochs}${Number.isFinite(m.valLoss) ? `, validation MAE ${m.valLoss.toFixed(4)} (log units)` : ''}`}`);
+        : `best epoch ${m.bestEpoch} of ${m.epochs}${Number.isFinite(m.valLoss) ? `, validation MAE ${m.valLoss.toFixed(4)} (normalised units)` : ''}`}`);
       ck.save(trained);
     },
   });

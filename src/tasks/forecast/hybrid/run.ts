@@ -39,6 +39,9 @@ export function testStart(n: number, H: number, testFraction: number): number {
   return fitEnd;
 }
 
+/** The longest season the hybrid smooths (a year of weeks fits; a year of days does not). */
+export const MAX_SEASON = 60;
+
 const target = (s: Series) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
 
 export function runUnivariate(items: { id: string; series: Series }[], o: UnivariateOptions): UnivariateRun {
@@ -56,8 +59,11 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
   const season = o.season ?? guessSeason(first.y, first.fitEnd, first.series.frequency?.label ?? null);
   let forecaster: HybridForecaster | null = null;
   if (o.model === 'hybrid') {
-    forecaster = trainHybrid(data.map((d) => ({ id: d.id, values: d.y.subarray(0, d.fitEnd) })), { ...o, season });
-    if (forecaster.options.season !== season) notes.push(`season ${season} dropped: a series is shorter than two seasons`);
+    // a season of hundreds of steps (daily data's year) has as many indices per series as it has data: none then
+    const own = season > MAX_SEASON ? 1 : season;
+    if (own !== season) notes.push(`season ${season} is longer than the hybrid smooths (at most ${MAX_SEASON}): none`);
+    forecaster = trainHybrid(data.map((d) => ({ id: d.id, values: d.y.subarray(0, d.fitEnd) })), { ...o, season: own });
+    if (forecaster.options.season !== own) notes.push(`season ${own} dropped: a series is shorter than two seasons`);
     const kinds = forecaster.series.filter((p) => p.kind === 'additive').map((p) => p.id);
     if (kinds.length > 0) notes.push(`additive (not log) smoothing for ${kinds.join(', ')}: zeros or negative values`);
   }
@@ -86,7 +92,7 @@ function scoreSeries(d: { id: string; series: Series; y: Float64Array; fitEnd: n
     const fit = base.ets;
     predict = (t) => ({ point: etsForecastAt(fit, y, t, H) });
   }
-  const window = Math.min(fitEnd, season >= 2 ? season : 12);
+  const window = Math.min(fitEnd, season >= 2 && season <= 24 ? season : 12);
   const evaluation = evaluate(series, origins, H, season, window, fitEnd, predict, base.extras);
   return { id, n: y.length, fitEnd, ets: base.ets?.name ?? null, evaluation, notes: base.notes };
 }
