@@ -34,7 +34,11 @@ out <- list(series = lapply(job$series, function(s) {
     secs <- proc.time()[["elapsed"]] - t0
     res$auto <- c(list(seconds = secs), one_fit(fit, s$h))
   }
-  if (isTRUE(s$theta)) res$theta <- as.numeric(thetaf(y, h = s$h)$mean)
+  if (isTRUE(s$theta)) {
+    res$theta <- as.numeric(thetaf(y, h = s$h)$mean)
+    # without the seasonal adjustment: what recur's Theta does for a series that is not positive
+    res$theta_plain <- as.numeric(thetaf(ts(as.numeric(y), frequency = 1), h = s$h)$mean)
+  }
   if (isTRUE(s$decompose)) res$figure <- as.numeric(decompose(y, type = "multiplicative")$figure)
   res
 }))
