@@ -69,7 +69,9 @@ export class HybridForecaster {
     const r = this.row(id), p = this.series[r];
     const L = Math.max(...this.members.map((mm) => mm.arch.lookback));
     for (const t of ts) {
-      if (!(t + 1 >= L && t < y.length)) throw new DataError(`hybrid: origin ${t} needs ${L} values up to it, got ${Math.min(t + 1, y.length)}`);
+      if (!(t + 1 >= L && t < y.length)) {
+        throw new DataError(`hybrid: origin ${t} needs ${L} values up to it, got ${Math.min(t + 1, y.length)}`);
+      }
     }
     const u = toU(y, p.kind, p.scale);
     const outs = this.members.map((mm) => mm.forecastU(r, u, ts));
@@ -102,13 +104,16 @@ export function median(xs: Float64Array): number {
 }
 
 /** Member options with the defaults filled in. */
-export function memberDefaults(o: HybridOptions, minLength: number, season: number): Omit<MemberOptions, 'lookback' | 'seed'> {
+export function memberDefaults(o: HybridOptions, minLength: number, season: number):
+  Omit<MemberOptions, 'lookback' | 'seed'> {
   return {
-    horizon: o.horizon, season, cell: o.cell ?? 'lstm', hidden: o.hidden ?? 32, layers: o.layers ?? 2, skip: o.skip ?? true, trend: o.trend ?? true,
+    horizon: o.horizon, season, cell: o.cell ?? 'lstm', hidden: o.hidden ?? 32, layers: o.layers ?? 2,
+    skip: o.skip ?? true, trend: o.trend ?? true,
     quantiles: o.quantiles && o.quantiles.length > 0 ? o.quantiles : [0.5],
     epochs: o.epochs ?? 40, patience: o.patience ?? 6, batch: o.batch ?? 64, stepsPerEpoch: o.stepsPerEpoch ?? 20,
     lr: o.lr ?? 3e-3, lrSeries: o.lrSeries ?? 1e-2, clip: o.clip ?? 1, penalty: o.penalty ?? 1,
-    valPoints: o.valPoints ?? (minLength >= 6 * o.horizon ? (o.valScale ?? 1) * o.horizon : minLength >= 4 * o.horizon ? o.horizon : 0),
+    valPoints: o.valPoints
+      ?? (minLength >= 6 * o.horizon ? (o.valScale ?? 1) * o.horizon : minLength >= 4 * o.horizon ? o.horizon : 0),
     refit: o.refit ?? true, fixedSteps: o.fixedSteps ?? false,
     device: o.device ?? 'auto',
   };
@@ -129,14 +134,18 @@ export function trainHybrid(items: SeriesInput[], o: HybridOptions): HybridForec
   const lookbacks = (o.lookbacks ?? [L0, Math.round(1.5 * L0)])
     .filter((L) => L + H + base.valPoints + 1 <= minLength);
   if (lookbacks.length === 0) {
-    throw new DataError(`hybrid: the shortest series has ${minLength} points; horizon ${H} needs at least ${L0 + H + 1}`);
+    throw new DataError(
+      `hybrid: the shortest series has ${minLength} points; horizon ${H} needs at least ${L0 + H + 1}`);
   }
   const seeds = o.seeds ?? (minLength < 200 ? 3 : 1), seed0 = o.seed ?? 0;
   const init = series.map((p) => initialSmoothing(p.u, p.fitEnd, season, o.etsInit === false ? () => null : etsStart));
-  const jobs = lookbacks.flatMap((lookback) => Array.from({ length: seeds }, (_, k) => ({ lookback, seed: seed0 * 1000 + k })));
+  const jobs = lookbacks.flatMap((lookback) =>
+    Array.from({ length: seeds }, (_, k) => ({ lookback, seed: seed0 * 1000 + k })));
   const members: EsRnn[] = [], reports: MemberReport[] = [];
   const done = o.resumeFrom ?? [];
-  if (done.length > jobs.length) throw new DataError(`hybrid: the checkpoint holds ${done.length} members, this run has ${jobs.length}`);
+  if (done.length > jobs.length) {
+    throw new DataError(`hybrid: the checkpoint holds ${done.length} members, this run has ${jobs.length}`);
+  }
   jobs.forEach((j, k) => {
     const { model, report } = k < done.length
       ? { model: done[k], report: { ...j, bestEpoch: NaN, valLoss: NaN, epochs: 0 } }

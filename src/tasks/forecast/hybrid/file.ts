@@ -43,14 +43,16 @@ export function hybridMeta(f: HybridForecaster, where: HybridSource): HybridMeta
 }
 
 /** Rebuilds the forecaster of a parsed 'hybrid' file (every member's shape checked against its weights). */
-export function hybridFromFile(parsed: ParsedModel, device?: Device): { forecaster: HybridForecaster; meta: HybridMeta } {
+export function hybridFromFile(parsed: ParsedModel, device?: Device):
+  { forecaster: HybridForecaster; meta: HybridMeta } {
   const meta = parsed.meta as HybridMeta;
   const bad = (what: string) => new DataError(`model file: malformed hybrid metadata (${what})`);
   const members = meta.arch?.members;
   if (!Array.isArray(members) || members.length === 0) throw bad('arch.members');
   if (!Array.isArray(meta.series) || meta.series.length === 0) throw bad('series');
   for (const s of meta.series) {
-    if (typeof s?.id !== 'string' || !['multiplicative', 'additive'].includes(s.kind) || !(s.scale > 0)) throw bad('series entry');
+    const ok = typeof s?.id === 'string' && ['multiplicative', 'additive'].includes(s.kind) && s.scale > 0;
+    if (!ok) throw bad('series entry');
   }
   const N = meta.series.length;
   for (const a of members) {
@@ -61,10 +63,12 @@ export function hybridFromFile(parsed: ParsedModel, device?: Device): { forecast
     if (a.series !== N || !Array.isArray(a.quantiles) || a.quantiles.length === 0) throw bad('series or quantiles');
   }
   const ensemble = loadInto(() => new Ensemble(members.map((a) => new EsRnn(a, {
-    alpha: new Array(N).fill(0), gamma: new Array(N).fill(0), season0: Array.from({ length: N }, () => new Array(a.season).fill(0)),
+    alpha: new Array(N).fill(0), gamma: new Array(N).fill(0),
+    season0: Array.from({ length: N }, () => new Array(a.season).fill(0)),
   }, new Rng(0), device))), parsed);
   const models = members.map((_, k) => (ensemble as unknown as Record<string, EsRnn>)[`m${k}`]);
   const series = meta.series.map((s) => ({ ...s, u: new Float64Array(0), fitEnd: 0 }));
-  const f = new HybridForecaster(series, models, [], { horizon: meta.horizon, season: meta.season, quantiles: meta.quantiles });
+  const f = new HybridForecaster(series, models, [],
+    { horizon: meta.horizon, season: meta.season, quantiles: meta.quantiles });
   return { forecaster: f, meta };
 }

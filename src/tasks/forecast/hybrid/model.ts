@@ -67,9 +67,12 @@ export class EsRnn extends Module {
       inputSize: 1, hiddenSize: arch.hidden, numLayers: arch.layers, dropout: 0, rng, device,
     }));
     this.head = this.module('head', new Linear(arch.hidden, arch.horizon * arch.quantiles.length, { rng }));
-    this.skip = arch.skip ? this.module('skip', new Linear(arch.lookback, arch.horizon * arch.quantiles.length, { rng })) : null;
+    const out = arch.horizon * arch.quantiles.length;
+    this.skip = arch.skip ? this.module('skip', new Linear(arch.lookback, out, { rng })) : null;
     // the network starts (nearly) silent, so the first forecasts are the smoothing's own
-    for (const lin of [this.head, this.skip]) if (lin) for (const t of lin.parameters()) t.data.forEach((v, i, d) => { d[i] = v * 0.01; });
+    for (const lin of [this.head, this.skip]) {
+      if (lin) for (const t of lin.parameters()) t.data.forEach((v, i, d) => { d[i] = v * 0.01; });
+    }
   }
 
   /** Per-series parameters: the network's shared weights are the rest. */
@@ -107,7 +110,10 @@ export class EsRnn extends Module {
     const xu = new Float32Array(B * L), yu = new Float32Array(B * H);
     b.win.forEach(({ s, t }, k) => {
       lvlIds[k] = s * b.T + t;
-      for (let i = 0; i < L; i++) { xu[k * L + i] = b.u[s * b.T + t - L + 1 + i]; xIds[k * L + i] = s * Tm + t - L + 1 + i; }
+      for (let i = 0; i < L; i++) {
+        xu[k * L + i] = b.u[s * b.T + t - L + 1 + i];
+        xIds[k * L + i] = s * Tm + t - L + 1 + i;
+      }
       for (let h = 1; h <= H; h++) {
         yu[k * H + h - 1] = b.u[s * b.T + t + h];
         yIds[k * H + h - 1] = s * Tm + seasonIndex(t, h, m);
@@ -145,7 +151,9 @@ export class EsRnn extends Module {
       this.beta && this.phi ? { beta: this.beta.data[row], phi: this.phi.data[row] } : undefined);
     const s = (k: number) => (sm.season ? sm.season[k] : 0);
     const B = ts.length, x = new Float32Array(B * L);
-    ts.forEach((t, k) => { for (let i = 0; i < L; i++) x[k * L + i] = u[t - L + 1 + i] - s(t - L + 1 + i) - sm.level[t]; });
+    ts.forEach((t, k) => {
+      for (let i = 0; i < L; i++) x[k * L + i] = u[t - L + 1 + i] - s(t - L + 1 + i) - sm.level[t];
+    });
     const wasTraining = this.training;
     this.eval();
     const out = noGrad(() => this.forward(new Tensor(x, [B, L, 1]))).data;

@@ -29,7 +29,9 @@ export function fromU(u: number, kind: SeasonKind, scale: number): number {
 /** Chooses the transform from the fit part: log when every value is positive, else additive (and says why). */
 export function prepareSeries(id: string, y: ArrayLike<number>, fitEnd: number, forced?: SeasonKind): PreparedSeries {
   for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i])) throw new DataError(`series '${id}': value ${i + 1} is ${y[i]}; fill or drop missing values first`);
+    if (!Number.isFinite(y[i])) {
+      throw new DataError(`series '${id}': value ${i + 1} is ${y[i]}; fill or drop missing values first`);
+    }
   }
   let positive = true, sum = 0, sumAbs = 0;
   for (let i = 0; i < fitEnd; i++) { positive &&= y[i] > 0; sum += y[i]; sumAbs += Math.abs(y[i]); }
@@ -42,7 +44,7 @@ export function prepareSeries(id: string, y: ArrayLike<number>, fitEnd: number, 
   return { id, kind, scale, u: toU(y, kind, scale), fitEnd };
 }
 
-const allPositive = (y: ArrayLike<number>) => { for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) return false; return true; };
+const allPositive = (y: ArrayLike<number>): boolean => Array.prototype.every.call(y, (v: number) => v > 0);
 
 /** Starting seasonal indices: the mean deviation of u from its season's mean, over up to 4 whole seasons. */
 export function initialSeason(u: ArrayLike<number>, fitEnd: number, m: number): number[] {
@@ -80,7 +82,9 @@ const OFF = -8; // σ(−8) ≈ 3e-4: a component the fit left out starts (nearl
  */
 export function initialSmoothing(u: Float64Array, fitEnd: number, m: number,
   fit: (y: Float64Array, m: number) => EtsStart | null): SmoothingInit {
-  const fallback = { alpha: logit(0.3), gamma: logit(0.1), beta: -3, phi: 2, season0: m > 1 ? initialSeason(u, fitEnd, m) : [] };
+  const fallback = {
+    alpha: logit(0.3), gamma: logit(0.1), beta: -3, phi: 2, season0: m > 1 ? initialSeason(u, fitEnd, m) : [],
+  };
   const f = fit(u.subarray(0, fitEnd), m);
   if (!f) return fallback;
   const a = f.alpha, trend = f.spec.trend !== 'N', season = m > 1 && f.spec.season !== 'N';
@@ -90,6 +94,7 @@ export function initialSmoothing(u: Float64Array, fitEnd: number, m: number,
     phi: logit(clampP(f.phi !== null ? (f.phi - 0.8) / 0.2 : 1)),
     gamma: season && f.gamma !== null ? logit(clampP(f.gamma / (1 - a))) : OFF,
     // ETS lists the initial season newest first (s_0, s_{−1}, …, s_{1−m}); time j here reads s_{j+1−m}
-    season0: m > 1 ? (season && f.s0.length === m ? Array.from({ length: m }, (_, j) => f.s0[m - 1 - j]) : new Array(m).fill(0)) : [],
+    season0: m <= 1 ? []
+      : season && f.s0.length === m ? Array.from({ length: m }, (_, j) => f.s0[m - 1 - j]) : new Array(m).fill(0),
   };
 }

@@ -20,7 +20,9 @@ export interface UnivariateOptions extends Omit<HybridOptions, 'season'> {
   testFraction?: number;
 }
 
-export interface SeriesResult { id: string; n: number; fitEnd: number; ets: string | null; evaluation: Evaluation; notes: string[] }
+export interface SeriesResult {
+  id: string; n: number; fitEnd: number; ets: string | null; evaluation: Evaluation; notes: string[];
+}
 
 export interface UnivariateRun {
   model: UnivariateModel;
@@ -48,10 +50,13 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
   if (items.length === 0) throw new DataError('forecast: expected at least one series, got none');
   const H = o.horizon, tf = o.testFraction ?? 0.15, notes: string[] = [];
   const data = items.map(({ id, series }) => {
-    if (series.nTargets !== 1 || series.F !== 1) throw new DataError(`series '${id}': the ${o.model} model is univariate`);
+    if (series.nTargets !== 1 || series.F !== 1) {
+      throw new DataError(`series '${id}': the ${o.model} model is univariate`);
+    }
     const y = target(series), fitEnd = testStart(y.length, H, tf);
     if (y.subarray(0, fitEnd).every((v) => v === y[0])) {
-      throw new DataError(`series '${id}' is constant before its test part (every value is ${y[0]}): there is nothing to forecast`);
+      throw new DataError(
+        `series '${id}' is constant before its test part (every value is ${y[0]}): there is nothing to forecast`);
     }
     return { id, series, y, fitEnd };
   });
@@ -68,7 +73,10 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
     if (kinds.length > 0) notes.push(`additive (not log) smoothing for ${kinds.join(', ')}: zeros or negative values`);
   }
   const series = data.map((d) => scoreSeries(d, season, H, forecaster));
-  return { model: o.model, season, seasonGuessed: o.season == null, horizon: H, forecaster, series, geoMase: geoMase(series), notes };
+  return {
+    model: o.model, season, seasonGuessed: o.season == null, horizon: H, forecaster, series,
+    geoMase: geoMase(series), notes,
+  };
 }
 
 function scoreSeries(d: { id: string; series: Series; y: Float64Array; fitEnd: number }, season: number, H: number,
@@ -99,7 +107,8 @@ function scoreSeries(d: { id: string; series: Series; y: Float64Array; fitEnd: n
 
 function geoMase(rs: SeriesResult[]): Record<string, number> {
   const names = ['model', ...Object.keys(rs[0].evaluation.baselines)];
-  const get = (r: SeriesResult, k: string) => (k === 'model' ? r.evaluation.model : r.evaluation.baselines[k as ExtraName]);
+  const get = (r: SeriesResult, k: string) =>
+    (k === 'model' ? r.evaluation.model : r.evaluation.baselines[k as ExtraName]);
   return Object.fromEntries(names.map((k) => {
     const ms = rs.map((r) => get(r, k)?.mase).filter((v): v is number => v !== undefined && v > 0);
     return [k, Math.exp(ms.reduce((a, v) => a + Math.log(v), 0) / ms.length)];

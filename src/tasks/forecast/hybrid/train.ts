@@ -72,7 +72,9 @@ function validationLoss(model: EsRnn, series: PreparedSeries[], val: Win[][], H:
   val.forEach((ws, row) => {
     if (ws.length === 0) return;
     const u = series[row].u, f = model.forecastU(row, u, ws.map((w) => w.t));
-    ws.forEach((w, k) => { for (let h = 1; h <= H; h++) { s += Math.abs(f[(k * H + h - 1) * Q + qm] - u[w.t + h]); n++; } });
+    ws.forEach((w, k) => {
+      for (let h = 1; h <= H; h++) { s += Math.abs(f[(k * H + h - 1) * Q + qm] - u[w.t + h]); n++; }
+    });
   });
   return n > 0 ? s / n : NaN;
 }
@@ -81,11 +83,15 @@ function validationLoss(model: EsRnn, series: PreparedSeries[], val: Win[][], H:
 function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: number[], val: Win[][] | null,
   epochs: number): { bestEpoch: number; valLoss: number; epochs: number } {
   const pool = series.flatMap((_, r) => origins(r, o.lookback, o.horizon, 0, ends[r]));
-  if (pool.length === 0) throw new DataError(`no training window of lookback ${o.lookback} + horizon ${o.horizon} fits`);
+  if (pool.length === 0) {
+    throw new DataError(`no training window of lookback ${o.lookback} + horizon ${o.horizon} fits`);
+  }
   const rng = new Rng(o.seed + 7919);
-  const net = new Adam(model.networkParameters(), { lr: o.lr }), own = new Adam(model.seriesParameters(), { lr: o.lrSeries });
+  const net = new Adam(model.networkParameters(), { lr: o.lr });
+  const own = new Adam(model.seriesParameters(), { lr: o.lrSeries });
   const steps = o.fixedSteps ? o.stepsPerEpoch : Math.min(o.stepsPerEpoch, Math.ceil(pool.length / o.batch));
-  let best = { epoch: 0, loss: Infinity, params: Float32Array.from(net.params.data), own: Float32Array.from(own.params.data) };
+  const copy = () => ({ params: Float32Array.from(net.params.data), own: Float32Array.from(own.params.data) });
+  let best = { epoch: 0, loss: Infinity, ...copy() };
   let bad = 0, e = 0;
   for (e = 1; e <= epochs; e++) {
     for (let k = 0; k < steps; k++) {
@@ -99,7 +105,7 @@ function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: num
     if (!val) continue;
     const v = validationLoss(model, series, val, o.horizon);
     if (v < best.loss - 1e-9) {
-      best = { epoch: e, loss: v, params: Float32Array.from(net.params.data), own: Float32Array.from(own.params.data) };
+      best = { epoch: e, loss: v, ...copy() };
       bad = 0;
     } else if (++bad >= o.patience) break;
   }
@@ -114,7 +120,8 @@ export function trainMember(series: PreparedSeries[], o: MemberOptions, init: Sm
   if (o.valPoints < 1) {
     const model = build(series, o, init);
     const r = fit(model, series, o, series.map((p) => p.fitEnd), null, o.epochs);
-    return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch: r.bestEpoch, valLoss: NaN, epochs: r.epochs } };
+    const { bestEpoch, epochs } = r;
+    return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch, valLoss: NaN, epochs } };
   }
   if (o.valPoints < H) throw new DataError(`valPoints: expected at least the horizon ${H}, got ${o.valPoints}`);
   // validation origins: from the last training point on, every one whose horizon ends inside the fit part
@@ -126,5 +133,6 @@ export function trainMember(series: PreparedSeries[], o: MemberOptions, init: Sm
     model = build(series, o, init);
     fit(model, series, o, series.map((p) => p.fitEnd), null, Math.max(1, r.bestEpoch));
   }
-  return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch: r.bestEpoch, valLoss: r.valLoss, epochs: r.epochs } };
+  const { bestEpoch, valLoss, epochs } = r;
+  return { model, report: { lookback: o.lookback, seed: o.seed, bestEpoch, valLoss, epochs } };
 }
