@@ -6,34 +6,16 @@ import '../kernels/native/index.js';
 import { addon, supportedIsas } from '../kernels/native/test-utils/index.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { Rng } from '../tensor/rng.js';
-import { IntTensor, Tensor } from '../tensor/tensor.js';
-import { expectClose, loadJson } from '../test-utils/index.js';
+import { IntTensor } from '../tensor/tensor.js';
+import { expectClose } from '../test-utils/index.js';
 import { Linear } from './linear.js';
-import { GRU, LSTM, RNN, type RecurrentBase } from './recurrent.js';
+import { type Case, buildLayer, checkCase, fixture } from './test-utils/parity.js';
 
 /**
  * The PyTorch layer fixtures (src/layers/fixtures, from tools/fixtures/layers.py) on device
  * 'native', with the tolerances of parity.test.ts, once per GEMM path and pointwise
  * build; then one-hot (token id) input and a whole training step against the 'cpu' device.
  */
-interface Case {
-  name: string; mode: 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
-  config: { T: number; B: number; inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean; bias: boolean; lengths: number[] | null };
-  state: Record<string, { shape: number[]; data: number[] }>;
-  x: number[]; h0: number[]; c0: number[] | null;
-  output: number[]; outputShape: number[]; h_n: number[]; c_n: number[] | null;
-  wo: number[]; wh: number[]; wc: number[] | null;
-  grads: Record<string, number[]>; dx: number[]; dh0: number[]; dc0: number[] | null;
-}
-const fixture = loadJson('src/layers/fixtures/layers.json') as { cases: Case[] };
-const f32 = (a: number[]): Float32Array => Float32Array.from(a);
-
-function build(mode: Case['mode'], o: ConstructorParameters<typeof LSTM>[0]): RecurrentBase {
-  if (mode === 'LSTM') return new LSTM(o);
-  if (mode === 'GRU') return new GRU(o);
-  return new RNN({ ...o, nonlinearity: mode === 'RNN_RELU' ? 'relu' : 'tanh' });
-}
-
 const isas = supportedIsas();
 const configs = addon === null ? [] : [
   { label: 'GEMM per shape', gemm: 0, threads: 0, isa: 'auto' },
@@ -45,29 +27,7 @@ describe.each(configs)('PyTorch parity on native ($label)', (cfg) => {
   beforeAll(() => { addon!.setGemm(cfg.gemm, cfg.threads); addon!.setIsa(cfg.isa); });
   afterAll(() => { addon!.setGemm(0, 0); addon!.setIsa('auto'); });
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
-    const m = build(c.mode, { ...c.config, device: 'native' });
-    m.loadStateDict(c.state);
-    const { T, B, inputSize: D, hiddenSize: H, batchFirst } = c.config;
-    const K = m.numLayers * m.dirs;
-    const x = new Tensor(f32(c.x), batchFirst ? [B, T, D] : [T, B, D], true);
-    const h0 = new Tensor(f32(c.h0), [K, B, H], true);
-    const c0 = c.c0 ? new Tensor(f32(c.c0), [K, B, H], true) : null;
-    const r = m.forward(x, { h0, c0 }, { lengths: c.config.lengths });
-    expect(r.output.shape).toEqual(c.outputShape);
-    expectClose(r.output.data, c.output, `${c.name} output`, { atol: 1e-5 });
-    expectClose(r.hT.data, c.h_n, `${c.name} h_n`, { atol: 1e-5 });
-    if (c.c_n) expectClose(r.cT!.data, c.c_n, `${c.name} c_n`, { atol: 1e-5 });
-
-    let loss = r.output.mul(new Tensor(f32(c.wo), r.output.shape)).sum().add(r.hT.mul(new Tensor(f32(c.wh), r.hT.shape)).sum());
-    if (c.wc) loss = loss.add(r.cT!.mul(new Tensor(f32(c.wc), r.cT!.shape)).sum());
-    loss.backward();
-    const tol = { atol: 1e-6, rtol: 1e-4 };
-    for (const [name, p] of m.namedParameters()) expectClose(p.grad!, c.grads[name], `${c.name} d${name}`, tol);
-    expectClose(x.grad!, c.dx, `${c.name} dx`, tol);
-    expectClose(h0.grad!, c.dh0, `${c.name} dh0`, tol);
-    if (c.dc0) expectClose(c0!.grad!, c.dc0, `${c.name} dc0`, tol);
-  });
+  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => checkCase(c, 'native', 'float32'));
 });
 
 describe.runIf(addon !== null)('native against cpu', () => {
@@ -77,7 +37,7 @@ describe.runIf(addon !== null)('native against cpu', () => {
   function step(device: 'cpu' | 'native', mode: Case['mode']): { loss: number; grads: [string, Float32Array][] } {
     setDefaultDevice(device); // also installs the device's host kernels (Linear, cross-entropy)
     const rng = new Rng(11), T = 9, B = 5, V = 13, H = 17;
-    const m = build(mode, { inputSize: V, hiddenSize: H, numLayers: 2, device, rng });
+    const m = buildLayer(mode, { inputSize: V, hiddenSize: H, numLayers: 2, device, rng });
     const head = new Linear(H, V, { rng });
     const ids = Int32Array.from({ length: T * B }, () => rng.int(V));
     const targets = Int32Array.from({ length: T * B }, (_, i) => (i % 7 === 3 ? -100 : rng.int(V)));
