@@ -44,16 +44,8 @@ export const seasonalNaive: Method = {
   },
 };
 
-/**
- * M4's naive2 (src/tasks/forecast/stats). Its multiplicative seasonal adjustment divides by a moving
- * average: on a history with a value ≤ 0 (New York's daily maximum temperature) that average comes
- * near 0 and the indices explode, so there the reference is plain naive.
- */
-export const naive2: Method = {
-  name: 'naive2',
-  forecast: (s, _t, h) =>
-    (s.values.every((v) => v > 0) ? naive2Forecast(s.values, s.m, h) : new Float64Array(h).fill(last(s))),
-};
+/** M4's naive2 (src/tasks/forecast/stats; a series that is not positive is left seasonally unadjusted there). */
+export const naive2: Method = { name: 'naive2', forecast: (s, _t, h) => naive2Forecast(s.values, s.m, h) };
 
 /** recur's ETS (as forecast::ets, automatic model choice) and Theta (as forecast::thetaf). */
 export const recurEts: Method = { name: 'recur ets', forecast: (s, _t, h) => autoEts(s.values, s.m).forecast(h) };

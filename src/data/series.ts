@@ -256,6 +256,11 @@ export function guessDateColumn(t: Table): string | null {
   return null;
 }
 
+/** Column j of the series (the first target by default) as its own array. */
+export function column(s: Pick<Series, 'N' | 'F' | 'values'>, j = 0): Float64Array {
+  return Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F + j]);
+}
+
 /**
  * Refuses a target with no variation in its training rows (the [start, end) ranges): nothing can be
  * learned from it. Says whether the whole column is constant or only its training part.

@@ -1,5 +1,5 @@
 import { loadCollection } from '../../data/collection-node.js';
-import type { MissingPolicy, Series } from '../../data/series.js';
+import { type MissingPolicy, type Series, column } from '../../data/series.js';
 import { DataError } from '../../errors.js';
 import { saveModel } from '../../io/fs.js';
 import { type Evaluation, baselineLabel, bestBaseline, formatTable } from '../../tasks/forecast/evaluate.js';
@@ -12,7 +12,6 @@ import type { Device } from '../../kernels/device.js';
 import { type SeriesResult, type UnivariateModel, type UnivariateRun, runUnivariate } from '../../tasks/forecast/hybrid/run.js';
 import type { CellName } from '../../layers/recurrent.js';
 import { etsForecastAt } from '../../tasks/forecast/stat-baselines.js';
-import { autoEts } from '../../tasks/forecast/stats/ets-fit.js';
 import type { Out } from '../output.js';
 import { writeLineChart } from '../plot.js';
 
@@ -156,24 +155,16 @@ async function save(a: UnivariateArgs, r: UnivariateRun, s0: Series, out: Out): 
 
 /** One series: step-h forecasts on the test tail beside ETS and persistence. */
 async function plot(a: UnivariateArgs, r: UnivariateRun, item: { id: string; series: Series }, out: Out): Promise<void> {
-  const s = item.series, res = r.series[0], h = a.plotStep ?? 1, H = r.horizon;
-  const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-  const origins: number[] = [];
-  for (let t = res.fitEnd - 1; t + H < s.N; t++) origins.push(t);
-  const at = origins.map((t) => t + h);
-  let model: number[] | null = null;
-  if (r.forecaster) {
-    const q = r.forecaster.options.quantiles, Q = q.length, f = r.forecaster.forecast(item.id, y, origins);
-    model = origins.map((_, k) => f[(k * H + h - 1) * Q + q.indexOf(0.5)]);
-  }
-  const ets = autoEts(Array.from(y.subarray(0, res.fitEnd)), r.season);
+  const s = item.series, res = r.series[0], h = a.plotStep ?? 1, H = r.horizon, ets = res.etsFit;
+  const y = column(s);
+  const { origins } = res, at = origins.map((t) => t + h);
   await writeLineChart(a.plot!, {
     title: `${item.id}: ${h}-step-ahead forecasts on the test tail (step ${h} of ${H})`,
     x: at.map((t) => (s.dates ? s.dates[t] : t)), xIsDate: !!s.dates, yTitle: a.target[0],
     series: [
       { name: 'actual', y: at.map((t) => y[t]) },
-      ...(model ? [{ name: r.model, y: model }] : []),
-      { name: ets.name, y: origins.map((t) => etsForecastAt(ets, y, t, h)[h - 1]), dash: true },
+      ...(r.forecaster ? [{ name: r.model, y: res.point.map((p) => p[h - 1]) }] : []),
+      ...(ets ? [{ name: ets.name, y: origins.map((t) => etsForecastAt(ets, y, t, h)[h - 1]), dash: true }] : []),
       { name: 'persistence', y: origins.map((t) => y[t]), dash: true },
     ],
   });
@@ -196,7 +187,7 @@ export function hybridPredict(parsed: ParsedModel, o: { data: string; horizon?: 
   }
   const q = meta.quantiles, Q = q.length, qm = q.indexOf(0.5);
   const results = items.map(({ id, series: s }) => {
-    const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
+    const y = column(s);
     const f = forecaster.forecast(id, y, [s.N - 1]), dates = nextDates(s, H);
     const rows = Array.from({ length: H }, (_, h) => ({
       step: h + 1, ...(dates ? { date: dates[h] } : {}), value: f[h * Q + qm],

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { type Frequency, type MissingPolicy, type Series, buildSeries, guessDateColumn, stepDate } from '../../data/series.js';
+import {
+  type Frequency, type MissingPolicy, type Series, buildSeries, column, guessDateColumn, stepDate,
+} from '../../data/series.js';
 import { parseTable } from '../../data/table.js';
 import { DataError } from '../../errors.js';
 import { saveModel } from '../../io/fs.js';
@@ -15,7 +17,7 @@ import { type CommonOpts, type TrainOpts, common, list, numList, posInt, readByt
 import { Out } from '../output.js';
 import { hybridPredict, univariateTrain } from './forecast-univariate.js';
 import { etsForecastAt } from '../../tasks/forecast/stat-baselines.js';
-import { autoEts } from '../../tasks/forecast/stats/ets-fit.js';
+import type { EtsFit } from '../../tasks/forecast/stats/ets-fit.js';
 import { checkPlotPath, writeLineChart } from '../plot.js';
 
 export interface ForecastTrainArgs extends TrainOpts {
@@ -191,7 +193,7 @@ export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string
       series: [
         { name: 'actual', y: at.map(y) },
         { name: 'model', y: preds.map((p) => p.point[k]) },
-        ...etsLine(s, ch.splits.valEnd, r.options.season, origins, h),
+        ...(r.ets ? [etsLine(s, r.ets, origins, h)] : []),
         { name: 'persistence', y: origins.map(y), dash: true },
       ],
       band: preds[0]?.lo ? { name: 'interval', lo: preds.map((p) => p.lo![k]), hi: preds.map((p) => p.hi![k]) } : undefined,
@@ -204,17 +206,10 @@ export async function forecastTrain(o: ForecastTrainArgs): Promise<Record<string
     candidates: r.candidates, out: o.out ?? null };
 }
 
-/** One target: ETS's step-h forecasts beside the model (fitted before the test part, run forward), or none. */
-function etsLine(s: Series, fitEnd: number, season: number, origins: number[], h: number): { name: string; y: number[]; dash: boolean }[] {
-  if (s.nTargets !== 1 || s.F !== 1) return [];
-  const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-  try {
-    const fit = autoEts(Array.from(y.subarray(0, fitEnd)), season);
-    return [{ name: fit.name, y: origins.map((t) => etsForecastAt(fit, y, t, h)[h - 1]), dash: true }];
-  } catch (e) {
-    if (e instanceof DataError) return [];
-    throw e;
-  }
+/** ETS's step-h forecasts beside the model (the fit the evaluation scored, run forward over each origin). */
+function etsLine(s: Series, fit: EtsFit, origins: number[], h: number): { name: string; y: number[]; dash: boolean } {
+  const y = column(s);
+  return { name: fit.name, y: origins.map((t) => etsForecastAt(fit, y, t, h)[h - 1]), dash: true };
 }
 
 /**

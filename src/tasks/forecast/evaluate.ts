@@ -1,5 +1,5 @@
 import { DataError } from '../../errors.js';
-import { type Series, filledAt } from '../../data/series.js';
+import { type Series, column, filledAt } from '../../data/series.js';
 import { type Metrics, baselines, maseScale, metrics } from './metrics.js';
 
 /**
@@ -60,10 +60,10 @@ const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function evaluate(s: Series, origins: number[], H: number, season: number, window: number, trainEnd: number,
   predict: (t: number) => { point: Float64Array; lo?: Float64Array; hi?: Float64Array }, extras: Extras = {}): Evaluation {
-  const T = s.nTargets, F = s.F;
+  const T = s.nTargets;
   if (T > 1 && Object.keys(extras).length > 0) throw new DataError('evaluate: statistical baselines score one target only');
   const WHO: Who[] = [...NAIVE, ...(Object.keys(extras) as ExtraName[])];
-  const cols = Array.from({ length: T }, (_, j) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * F + j]));
+  const cols = Array.from({ length: T }, (_, j) => column(s, j));
   // scored[j][h]: actual and each forecaster's values over the origins whose target is observed
   const scored = cols.map(() => Array.from({ length: H }, () => ({ actual: [] as number[], fc: Object.fromEntries(WHO.map((w) => [w, [] as number[]])) as Record<Who, number[]> })));
   const inside = new Float64Array(H), withInterval = new Float64Array(H);

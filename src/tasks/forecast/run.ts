@@ -1,8 +1,9 @@
 import type { ModelMeta } from '../../io/model-file.js';
-import type { Series } from '../../data/series.js';
+import { type Series, column } from '../../data/series.js';
 import { type LoopResult, type RunOptions, runLoop } from '../../train/loop.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { statBaselines } from './stat-baselines.js';
+import type { EtsFit } from './stats/ets-fit.js';
 import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
 
 export interface ForecastRun {
@@ -12,6 +13,8 @@ export interface ForecastRun {
   chosen: Candidate | null;
   candidates: { features: string; valMae: number; bestEpoch: number }[];
   evaluation: Evaluation | null;
+  /** The ETS baseline the evaluation scored (one target only; null otherwise or when it cannot be fitted). */
+  ets: EtsFit | null;
   meta: ModelMeta | null;
 }
 
@@ -29,15 +32,15 @@ export async function runForecast(s: Series, opts: ForecastOptions & { dateColum
   });
   const summary = candidates.map((c) => ({ features: c.mode, valMae: c.best.valMae, bestEpoch: c.best.epoch }));
   // Ctrl-C leaves a checkpoint to resume; a Stop (the signal) keeps the best weights found so far
-  if (loop.interrupted && !loop.aborted) return { options: o, loop, chosen: null, candidates: summary, evaluation: null, meta: null };
+  if (loop.interrupted && !loop.aborted) return { options: o, loop, chosen: null, candidates: summary, evaluation: null, ets: null, meta: null };
   for (const c of candidates) c.useBest();
   const chosen = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
   const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
   // one target: ETS, Theta and naive2 beside the naive baselines, fitted on what precedes the test part
-  const extras = s.nTargets === 1 && s.segments === undefined
-    ? statBaselines(Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]), splits.valEnd, o.season, o.horizon).extras : {};
-  const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t), extras);
-  return { options: o, loop, chosen, candidates: summary, evaluation, meta: forecasterMeta(chosen, s, opts.dateColumn ?? null, window) };
+  const base = s.nTargets === 1 && s.segments === undefined
+    ? statBaselines(column(s), splits.valEnd, o.season, o.horizon) : null;
+  const evaluation = evaluate(s, splits.test, o.horizon, o.season, window, splits.trainEnd, (t) => chosen.predict(t), base?.extras);
+  return { options: o, loop, chosen, candidates: summary, evaluation, ets: base?.ets ?? null, meta: forecasterMeta(chosen, s, opts.dateColumn ?? null, window) };
 }
 
 /** What a forecaster's model file carries besides its weights (read back by load.ts). */

@@ -5,7 +5,8 @@
  */
 import {
   DataError, Ensemble, type HybridForecaster, type MemberReport, type ModelMeta, type Module, type ParsedModel,
-  type Series, type SeriesResult, evaluate, hybridFromFile, hybridMeta, runUnivariate, statBaselines, testStart,
+  type Series, type SeriesResult, averageWindow, hybridFromFile, hybridMeta, runUnivariate, scoreSeries, testStart,
+  column,
 } from '../../../src/web.js';
 import type { DeviceChoice, ForecastPlot, SeriesConfig } from '../protocol.js';
 import { plotOf } from './report.js';
@@ -19,36 +20,13 @@ export const PAGE_HYBRID = { seeds: 1, layers: 1, stepsPerEpoch: 10, refit: fals
 
 export interface HybridResult { plot: ForecastPlot; trained: { model: Module; meta: ModelMeta } }
 
-const targetOf = (s: Series) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-
-/** Origins of the test part whose whole horizon is observed, as runUnivariate scores them. */
-function testOrigins(n: number, fitEnd: number, H: number): number[] {
-  const out: number[] = [];
-  for (let t = fitEnd - 1; t + H < n; t++) out.push(t);
-  return out;
-}
-
-/** The forecaster's forecasts at the origins: its point (the median, quantile 0.5) and interval per origin. */
-function forecastsOf(f: HybridForecaster, id: string, y: Float64Array, origins: number[]) {
-  const H = f.options.horizon, q = f.options.quantiles, Q = q.length, qm = q.indexOf(0.5);
-  const out = f.forecast(id, y, origins);
-  const pick = (k: number, j: number) => Float64Array.from({ length: H }, (_, h) => out[(k * H + h) * Q + j]);
-  const at = new Map(origins.map((t, k) => [t, k]));
-  const predict = (t: number) => {
-    const k = at.get(t)!;
-    return Q > 1 ? { point: pick(k, qm), lo: pick(k, 0), hi: pick(k, Q - 1) } : { point: pick(k, qm) };
-  };
-  return { predict, oneStep: origins.map((_, k) => out[k * H * Q + qm]) };
-}
-
-/** The plot of a scored hybrid: its one-step forecasts beside ETS (fitted, as the run did, before the test part). */
-function hybridPlot(f: HybridForecaster, s: Series, id: string, r: SeriesResult, summary: string): ForecastPlot {
-  const y = targetOf(s), origins = testOrigins(s.N, r.fitEnd, r.evaluation.horizon);
-  const season = r.evaluation.season, window = Math.min(r.fitEnd, season >= 2 ? season : 12);
-  const ets = statBaselines(y, r.fitEnd, season, r.evaluation.horizon).ets;
+/** The plot of a scored hybrid: its one-step forecasts beside ETS (the fit the scores used). */
+function hybridPlot(f: HybridForecaster, s: Series, r: SeriesResult, summary: string): ForecastPlot {
+  const season = r.evaluation.season;
   return plotOf({
-    s, target: s.names[0], origins, ets, season, window, ev: r.evaluation, summary,
-    model: { name: 'hybrid', detail: `ES-RNN ×${f.members.length}`, values: forecastsOf(f, id, y, origins).oneStep },
+    s, target: s.names[0], origins: r.origins, ets: r.etsFit, season, window: averageWindow(r.fitEnd, season),
+    ev: r.evaluation, summary,
+    model: { name: 'hybrid', detail: `ES-RNN ×${f.members.length}`, values: r.point.map((p) => p[0]) },
   });
 }
 
@@ -72,7 +50,7 @@ export function trainHybridIn(s: Series, c: SeriesConfig, dateColumn: string | n
   const season = f.options.season === r.season ? `season ${r.season}` : 'no season (too short for two)';
   const additive = f.series[0].kind === 'additive' ? ', additive (not log)' : '';
   const summary = `hybrid of ${f.members.length}, ${season}${additive}`;
-  return { plot: hybridPlot(f, s, c.target, res, summary), trained: saved(f, s, c.target, dateColumn) };
+  return { plot: hybridPlot(f, s, res, summary), trained: saved(f, s, c.target, dateColumn) };
 }
 
 /** The page forecasts one column: the hybrid must know it by name (the CLI names a wide CSV's series by column). */
@@ -88,15 +66,11 @@ function idOf(meta: { series: { id: string }[]; target: string }, name: string):
 export function openHybridIn(parsed: ParsedModel, name: string, load: (target: string, date: string | null) => Series,
   device: DeviceChoice): HybridResult & { note: string; rows: number } {
   const { forecaster: f, meta } = hybridFromFile(parsed, device);
-  const s = load(meta.target, meta.dateColumn), y = targetOf(s), H = meta.horizon, id = idOf(meta, name);
-  const fitEnd = testStart(s.N, H, 0.15), origins = testOrigins(s.N, fitEnd, H), season = meta.season;
-  const base = statBaselines(y, fitEnd, season, H), window = Math.min(fitEnd, season >= 2 ? season : 12);
-  const { predict } = forecastsOf(f, id, y, origins);
-  const evaluation = evaluate(s, origins, H, season, window, fitEnd, predict, base.extras);
-  const r: SeriesResult = { id, n: s.N, fitEnd, ets: base.ets?.name ?? null, evaluation, notes: base.notes };
+  const s = load(meta.target, meta.dateColumn), y = column(s), H = meta.horizon, id = idOf(meta, name);
+  const r = scoreSeries({ id, series: s, y, fitEnd: testStart(s.N, H, 0.15) }, meta.season, H, f);
   const a = meta.arch.members[0], n = f.members.length;
   return {
-    plot: hybridPlot(f, s, id, r, `hybrid of ${n}, season ${season}`),
+    plot: hybridPlot(f, s, r, `hybrid of ${n}, season ${meta.season}`),
     trained: { model: new Ensemble(f.members), meta }, rows: s.N,
     note: `opened ${name}: hybrid of ${n} (${a.cell.toUpperCase()} ${a.hidden}), horizon ${H}`,
   };

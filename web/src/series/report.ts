@@ -6,6 +6,7 @@
  */
 import {
   type EtsFit, type Evaluation, type Metrics, type Series, baselineLabel, baselines, bestBaseline, etsForecastAt,
+  column,
 } from '../../../src/web.js';
 import type { ForecastPlot, ScoreRow, SeriesLine } from '../protocol.js';
 
@@ -69,7 +70,7 @@ function linesOf(p: PlotInput, y: Float64Array): SeriesLine[] {
 
 export function plotOf(p: PlotInput): ForecastPlot {
   const { s, origins, ev } = p;
-  const y = Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
+  const y = column(s);
   const at = (t: number) => (s.dates ? new Date(s.dates[t]).toISOString().slice(0, 10) : t);
   return {
     target: p.target, xIsDate: !!s.dates, x: origins.map((t) => at(t + 1)), horizon: ev.horizon, summary: p.summary,

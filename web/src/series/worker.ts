@@ -9,6 +9,7 @@ import {
   DataError, type Module, type ModelMeta, type ParsedModel, type Progress, type Series, buildSeries, evaluate,
   forecasterFromFile, getBackend, guessDateColumn, listDevices, parseModelFile, parseTable, runForecast, serializeModel,
   setDefaultDevice, splitOrigins, statBaselines,
+  column,
 } from '../../../src/web.js';
 import type { SeriesConfig, SeriesEvent, SeriesRequest } from '../protocol.js';
 import { PAGE_HYBRID, openHybridIn, trainHybridIn } from './hybrid.js';
@@ -27,10 +28,6 @@ function loadSeries(csv: string, source: string, targets: string[], features: st
   return { s: buildSeries(table, { targets, features, date: dateCol, missing: 'interpolate' }), date: dateCol };
 }
 
-const targetOf = (s: Series) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-/** ETS for the plot, fitted where the evaluation fitted it (one target only, as evaluate scores it). */
-const etsOf = (s: Series, fitEnd: number, season: number, H: number) =>
-  (s.nTargets === 1 && s.segments === undefined ? statBaselines(targetOf(s), fitEnd, season, H).ets : null);
 
 /** The progress the recurrent network's training reports: steps, and each candidate's validation error per epoch. */
 function networkProgress(): Progress {
@@ -60,7 +57,7 @@ async function trainNetwork(s: Series, c: SeriesConfig, date: string | null, sta
   trained = { model: ch.model, meta: r.meta! };
   const window = Math.min(o.lookback, o.season >= 2 ? o.season : o.lookback);
   const plot = plotOf({
-    s, target: c.target, origins, season: o.season, window, ev, ets: etsOf(s, ch.splits.valEnd, o.season, o.horizon),
+    s, target: c.target, origins, season: o.season, window, ev, ets: r.ets,
     model: {
       name: 'network', detail: `${ch.mode} inputs`,
       values: origins.map((t) => ch.predict(t).point[0]),
@@ -109,7 +106,7 @@ function openNetwork(req: Extract<SeriesRequest, { type: 'load' }>, parsed: Pars
   const predict = (t: number) => predictor.predict(s.values, t, s.dates);
   // ETS, Theta and naive2 as runForecast scores them: one target, fitted on the values before the test part
   const base = s.nTargets === 1 && s.segments === undefined
-    ? statBaselines(targetOf(s), splits.valEnd, spec.season, H) : null;
+    ? statBaselines(column(s), splits.valEnd, spec.season, H) : null;
   const ev = evaluate(s, splits.test, H, spec.season, window, splits.trainEnd, predict, base?.extras);
   trained = { model: predictor.model, meta: parsed.meta };
   const cell = meta.arch.cell.toUpperCase();

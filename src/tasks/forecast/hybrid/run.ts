@@ -1,9 +1,10 @@
 import { DataError } from '../../../errors.js';
-import type { Series } from '../../../data/series.js';
+import { type Series, column } from '../../../data/series.js';
 import { type Evaluation, type ExtraName, evaluate } from '../evaluate.js';
 import { guessSeason } from '../metrics.js';
 import { etsForecastAt, statBaselines } from '../stat-baselines.js';
-import { type HybridForecaster, type HybridOptions, trainHybrid } from './ensemble.js';
+import type { EtsFit } from '../stats/ets-fit.js';
+import { type HybridForecaster, type HybridOptions, MAX_SEASON, trainHybrid } from './ensemble.js';
 
 /**
  * A univariate run over one or many series: the hybrid (one global model) or recur's ETS (one
@@ -21,7 +22,11 @@ export interface UnivariateOptions extends Omit<HybridOptions, 'season'> {
 }
 
 export interface SeriesResult {
-  id: string; n: number; fitEnd: number; ets: string | null; evaluation: Evaluation; notes: string[];
+  id: string; n: number; fitEnd: number; evaluation: Evaluation; notes: string[];
+  /** The ETS baseline: its form (e.g. "ETS(M,Ad,M)") and the fit, made on the values before the test part. */
+  ets: string | null; etsFit: EtsFit | null;
+  /** The test origins and the model's point forecasts (H each) at them. */
+  origins: number[]; point: Float64Array[];
 }
 
 export interface UnivariateRun {
@@ -41,11 +46,6 @@ export function testStart(n: number, H: number, testFraction: number): number {
   return fitEnd;
 }
 
-/** The longest season the hybrid smooths (a year of weeks fits; a year of days does not). */
-export const MAX_SEASON = 60;
-
-const target = (s: Series) => Float64Array.from({ length: s.N }, (_, i) => s.values[i * s.F]);
-
 export function runUnivariate(items: { id: string; series: Series }[], o: UnivariateOptions): UnivariateRun {
   if (items.length === 0) throw new DataError('forecast: expected at least one series, got none');
   const H = o.horizon, tf = o.testFraction ?? 0.15, notes: string[] = [];
@@ -53,7 +53,7 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
     if (series.nTargets !== 1 || series.F !== 1) {
       throw new DataError(`series '${id}': the ${o.model} model is univariate`);
     }
-    const y = target(series), fitEnd = testStart(y.length, H, tf);
+    const y = column(series), fitEnd = testStart(y.length, H, tf);
     if (y.subarray(0, fitEnd).every((v) => v === y[0])) {
       throw new DataError(
         `series '${id}' is constant before its test part (every value is ${y[0]}): there is nothing to forecast`);
@@ -64,11 +64,11 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
   const season = o.season ?? guessSeason(first.y, first.fitEnd, first.series.frequency?.label ?? null);
   let forecaster: HybridForecaster | null = null;
   if (o.model === 'hybrid') {
-    // a season of hundreds of steps (daily data's year) has as many indices per series as it has data: none then
-    const own = season > MAX_SEASON ? 1 : season;
-    if (own !== season) notes.push(`season ${season} is longer than the hybrid smooths (at most ${MAX_SEASON}): none`);
-    forecaster = trainHybrid(data.map((d) => ({ id: d.id, values: d.y.subarray(0, d.fitEnd) })), { ...o, season: own });
-    if (forecaster.options.season !== own) notes.push(`season ${own} dropped: a series is shorter than two seasons`);
+    forecaster = trainHybrid(data.map((d) => ({ id: d.id, values: d.y.subarray(0, d.fitEnd) })), { ...o, season });
+    if (forecaster.options.season !== season) {
+      notes.push(season > MAX_SEASON ? `season ${season} is longer than the hybrid smooths (at most ${MAX_SEASON}): none`
+        : `season ${season} dropped: a series is shorter than two seasons`);
+    }
     const kinds = forecaster.series.filter((p) => p.kind === 'additive').map((p) => p.id);
     if (kinds.length > 0) notes.push(`additive (not log) smoothing for ${kinds.join(', ')}: zeros or negative values`);
   }
@@ -79,30 +79,51 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
   };
 }
 
-function scoreSeries(d: { id: string; series: Series; y: Float64Array; fitEnd: number }, season: number, H: number,
-  forecaster: HybridForecaster | null): SeriesResult {
+/** Origins t of the test part whose whole horizon t+1 … t+H is observed. */
+export function testOrigins(n: number, fitEnd: number, H: number): number[] {
+  const out: number[] = [];
+  for (let t = fitEnd - 1; t + H < n; t++) out.push(t);
+  return out;
+}
+
+/** The moving-average baseline's window: the season when it is short, else 12. */
+export const averageWindow = (fitEnd: number, season: number): number =>
+  Math.min(fitEnd, season >= 2 && season <= 24 ? season : 12);
+
+type Predict = (t: number) => { point: Float64Array; lo?: Float64Array; hi?: Float64Array };
+
+/** A hybrid's forecasts at the origins, one ensemble pass: point (its median quantile) and interval per origin. */
+function hybridAt(f: HybridForecaster, id: string, y: Float64Array, origins: number[]): Predict {
+  const H = f.options.horizon, q = f.options.quantiles, Q = q.length, qm = q.indexOf(0.5);
+  const out = f.forecast(id, y, origins);
+  const pick = (k: number, j: number) => Float64Array.from({ length: H }, (_, h) => out[(k * H + h) * Q + j]);
+  const at = new Map(origins.map((t, k) => [t, k]));
+  return (t) => {
+    const k = at.get(t)!;
+    return Q > 1 ? { point: pick(k, qm), lo: pick(k, 0), hi: pick(k, Q - 1) } : { point: pick(k, qm) };
+  };
+}
+
+/**
+ * Scores one series at every origin of its test part: the hybrid's forecasts (or, without one,
+ * ETS's) beside every baseline. What the CLI reports and the playground draws.
+ */
+export function scoreSeries(d: { id: string; series: Series; y: Float64Array; fitEnd: number }, season: number,
+  H: number, forecaster: HybridForecaster | null): SeriesResult {
   const { id, series, y, fitEnd } = d;
-  const origins: number[] = [];
-  for (let t = fitEnd - 1; t + H < y.length; t++) origins.push(t);
+  const origins = testOrigins(y.length, fitEnd, H);
   const base = statBaselines(y, fitEnd, season, H);
-  let predict: (t: number) => { point: Float64Array; lo?: Float64Array; hi?: Float64Array };
-  if (forecaster) {
-    const f = forecaster.forecast(id, y, origins), Q = forecaster.options.quantiles.length;
-    const qm = forecaster.options.quantiles.indexOf(0.5), qlo = 0, qhi = Q - 1;
-    const pick = (k: number, q: number) => Float64Array.from({ length: H }, (_, h) => f[(k * H + h) * Q + q]);
-    const at = new Map(origins.map((t, k) => [t, k]));
-    predict = (t) => {
-      const k = at.get(t)!;
-      return Q > 1 ? { point: pick(k, qm), lo: pick(k, qlo), hi: pick(k, qhi) } : { point: pick(k, qm) };
-    };
-  } else {
+  let predict: Predict;
+  if (forecaster) predict = hybridAt(forecaster, id, y, origins);
+  else {
     if (!base.ets) throw new DataError(`series '${id}': ${base.notes.join('; ')}`);
     const fit = base.ets;
     predict = (t) => ({ point: etsForecastAt(fit, y, t, H) });
   }
-  const window = Math.min(fitEnd, season >= 2 && season <= 24 ? season : 12);
-  const evaluation = evaluate(series, origins, H, season, window, fitEnd, predict, base.extras);
-  return { id, n: y.length, fitEnd, ets: base.ets?.name ?? null, evaluation, notes: base.notes };
+  const point = origins.map((t) => predict(t).point);
+  const evaluation = evaluate(series, origins, H, season, averageWindow(fitEnd, season), fitEnd, predict, base.extras);
+  return { id, n: y.length, fitEnd, ets: base.ets?.name ?? null, etsFit: base.ets, origins, point, evaluation,
+    notes: base.notes };
 }
 
 function geoMase(rs: SeriesResult[]): Record<string, number> {

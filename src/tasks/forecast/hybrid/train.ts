@@ -19,7 +19,7 @@ export interface MemberOptions {
   lookback: number; horizon: number; season: number;
   cell: CellName; hidden: number; layers: number; skip: boolean; trend: boolean;
   quantiles: number[];
-  epochs: number; patience: number; batch: number; stepsPerEpoch: number; fixedSteps?: boolean;
+  epochs: number; patience: number; batch: number; stepsPerEpoch: number;
   lr: number; lrSeries: number; clip: number; penalty: number;
   /** Points held out at the end of each fit part for early stopping, ≥ horizon (0: none, train `epochs`). */
   valPoints: number;
@@ -89,7 +89,7 @@ function fit(model: EsRnn, series: PreparedSeries[], o: MemberOptions, ends: num
   const rng = new Rng(o.seed + 7919);
   const net = new Adam(model.networkParameters(), { lr: o.lr });
   const own = new Adam(model.seriesParameters(), { lr: o.lrSeries });
-  const steps = o.fixedSteps ? o.stepsPerEpoch : Math.min(o.stepsPerEpoch, Math.ceil(pool.length / o.batch));
+  const steps = Math.min(o.stepsPerEpoch, Math.ceil(pool.length / o.batch));
   const copy = () => ({ params: Float32Array.from(net.params.data), own: Float32Array.from(own.params.data) });
   let best = { epoch: 0, loss: Infinity, ...copy() };
   let bad = 0, e = 0;
