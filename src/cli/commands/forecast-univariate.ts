@@ -23,7 +23,7 @@ import { writeLineChart } from '../plot.js';
 export interface UnivariateArgs {
   resume?: boolean;
   data: string; target: string[]; id?: string; date?: string; missing: MissingPolicy; model: UnivariateModel;
-  horizon: number; season?: number; lookback?: number; seeds?: number; cell?: CellName; hidden?: number; layers?: number;
+  horizon: number; season?: number; lookback?: number; seeds?: number; combine?: 'ets' | 'none'; cell?: CellName; hidden?: number; layers?: number;
   epochs?: number; batch?: number; lr?: number; quantiles?: number[]; seed: number; device: 'auto' | 'cpu' | 'wasm' | 'native';
   out?: string; plot?: string; plotStep?: number;
 }
@@ -43,7 +43,7 @@ export async function univariateTrain(a: UnivariateArgs, out: Out): Promise<Reco
   const ck = memberCheckpoint(a, c.items.map((i) => ({ id: i.id, n: i.series.N })));
   const r = runUnivariate(c.items, {
     model: a.model, horizon: a.horizon, season: a.season ?? null, lookbacks: a.lookback ? [a.lookback] : undefined,
-    seeds: a.seeds, cell: a.cell, hidden: a.hidden, layers: a.layers, epochs: a.epochs, batch: a.batch, lr: a.lr,
+    seeds: a.seeds, combine: a.combine, cell: a.cell, hidden: a.hidden, layers: a.layers, epochs: a.epochs, batch: a.batch, lr: a.lr,
     quantiles: a.quantiles, seed: a.seed, device: a.device, resumeFrom: ck.resumed(a.device),
     onMember: (m, k, of, trained) => {
       out.log(`member ${k + 1}/${of}: lookback ${m.lookback}, seed ${m.seed}, ${m.epochs === 0 ? 'from the checkpoint'
@@ -52,7 +52,8 @@ export async function univariateTrain(a: UnivariateArgs, out: Out): Promise<Reco
     },
   });
   out.log(`${a.model}: season ${r.season}${r.seasonGuessed ? ' (from the dates and the autocorrelation)' : ''}, horizon ${r.horizon}`
-    + (r.forecaster ? `, ${r.forecaster.members.length} members combined by the median` : ''));
+    + (r.forecaster ? `, ${r.forecaster.members.length} members combined by the median`
+      + (r.forecaster.options.combine === 'ets' ? ', averaged with ETS' : '') : ''));
   for (const note of r.notes) out.log(`note: ${note}`);
   report(r, out);
   if (a.out) await save(a, r, c.items[0].series, out);

@@ -22,7 +22,7 @@ import { checkPlotPath, writeLineChart } from '../plot.js';
 
 export interface ForecastTrainArgs extends TrainOpts {
   data: string; target: string[]; features: string[]; date?: string; missing: MissingPolicy;
-  model?: 'hybrid' | 'rnn' | 'ets'; id?: string; seeds?: number;
+  model?: 'hybrid' | 'rnn' | 'ets'; id?: string; seeds?: number; combine?: 'ets' | 'none';
   lookback?: number; horizon: number; season?: number; cell?: CellName; hidden?: number; layers?: number;
   epochs?: number; batch?: number; lr?: number; mode: 'direct' | 'recursive'; inputs: 'auto' | 'level' | 'relative';
   scaler?: 'standard' | 'minmax'; stride?: number;
@@ -68,6 +68,8 @@ export function registerForecast(program: Command): void {
       + '--features); rnn: a recurrent network (default with --features); ets: exponential smoothing alone')
       .choices(['hybrid', 'rnn', 'ets']))
     .option('--id <col>', 'long format: the column naming each row\'s series (one global model over all of them)')
+    .addOption(new Option('--combine <with>', 'hybrid: average the network ensemble with ETS (default ets), or not (none)')
+      .choices(['ets', 'none']))
     .option('--seeds <n>', 'hybrid: members per lookback in the median ensemble (default 3 for series under 200 points, else 1)', posInt)
     .option('--features <cols>', 'extra input columns (covariates), comma-separated', list, [])
     .option('--date <col>', 'date/time column (default: a column named like date/time, if any); times without a zone are read as UTC')

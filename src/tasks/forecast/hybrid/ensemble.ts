@@ -7,6 +7,7 @@ import {
   type EtsStart, type PreparedSeries, type SeasonKind, fromU, initialSmoothing, prepareSeries, toU,
 } from './prepare.js';
 import { type MemberOptions, type MemberReport, trainMember } from './train.js';
+import { type Combine, combineWithEts } from './combine.js';
 
 /**
  * The hybrid forecaster a user trains: one or many series (a global model: shared network,
@@ -37,6 +38,8 @@ export interface HybridOptions {
   refit?: boolean;
   /** Start the smoothing from Holt–Winters fitted by maximum likelihood (default true). */
   etsInit?: boolean;
+  /** The final forecast: the ensemble's median averaged with ETS ('ets', the default; combine.ts) or alone. */
+  combine?: Combine;
   /** Forces the transform of every series; default: log when a series is positive, else additive. */
   kind?: SeasonKind;
   seed?: number;
@@ -57,7 +60,7 @@ export interface SeriesInput { id: string; values: ArrayLike<number> }
 
 export class HybridForecaster {
   constructor(readonly series: PreparedSeries[], readonly members: EsRnn[], readonly reports: MemberReport[],
-    readonly options: { horizon: number; season: number; quantiles: number[] }) {}
+    readonly options: { horizon: number; season: number; quantiles: number[]; combine: Combine }) {}
 
   /** Row of a series by id; a number is taken as the row. */
   row(id: string | number): number {
@@ -70,9 +73,11 @@ export class HybridForecaster {
 
   /**
    * Forecasts (origins, H, Q) in the series' units for each origin t of `ts` (the last observed
-   * index), from the values observed up to it: the median of the members' forecasts.
+   * index), from the values observed up to it: the median of the members' forecasts, averaged
+   * with ETS's unless `combine` (default: the options') is 'none'.
    */
-  forecast(id: string | number, y: ArrayLike<number>, ts: readonly number[]): Float64Array {
+  forecast(id: string | number, y: ArrayLike<number>, ts: readonly number[],
+    combine: Combine = this.options.combine): Float64Array {
     const r = this.row(id), p = this.series[r];
     const L = Math.max(...this.members.map((mm) => mm.arch.lookback));
     for (const t of ts) {
@@ -87,6 +92,8 @@ export class HybridForecaster {
       outs.forEach((o, k) => { col[k] = o[i]; });
       res[i] = fromU(median(col), p.kind, p.scale);
     }
+    const { horizon: H, quantiles: q, season } = this.options;
+    if (combine === 'ets') combineWithEts(res, y, ts, H, q.length, q.indexOf(0.5), season);
     return res;
   }
 }
@@ -157,5 +164,6 @@ export function trainHybrid(items: SeriesInput[], o: HybridOptions): HybridForec
     members.push(model); reports.push(report);
     o.onMember?.(report, k, jobs.length, members);
   });
-  return new HybridForecaster(series, members, reports, { horizon: H, season, quantiles: base.quantiles });
+  return new HybridForecaster(series, members, reports,
+    { horizon: H, season, quantiles: base.quantiles, combine: o.combine ?? 'ets' });
 }

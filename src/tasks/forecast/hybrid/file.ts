@@ -7,6 +7,7 @@ import { Rng } from '../../../tensor/rng.js';
 import { HybridForecaster } from './ensemble.js';
 import { EsRnn, type HybridArch } from './model.js';
 import type { SeasonKind } from './prepare.js';
+import type { Combine } from './combine.js';
 
 /**
  * A hybrid in a model file: the members' weights under m0., m1., … and, in the metadata, each
@@ -24,6 +25,8 @@ export interface HybridMeta extends ModelMeta, HybridSource {
   arch: { members: HybridArch[] };
   series: { id: string; kind: SeasonKind; scale: number }[];
   horizon: number; season: number; quantiles: number[];
+  /** Absent in files written before the combination existed: those forecast with the ensemble alone. */
+  combine?: Combine;
 }
 
 /** The members as one module, so the file holds them all. */
@@ -38,7 +41,8 @@ export function hybridMeta(f: HybridForecaster, where: HybridSource): HybridMeta
   return {
     kind: 'hybrid', arch: { members: f.members.map((m) => ({ ...m.arch })) },
     series: f.series.map((p) => ({ id: p.id, kind: p.kind, scale: p.scale })),
-    horizon: f.options.horizon, season: f.options.season, quantiles: f.options.quantiles, ...where,
+    horizon: f.options.horizon, season: f.options.season, quantiles: f.options.quantiles,
+    combine: f.options.combine, ...where,
   };
 }
 
@@ -54,6 +58,7 @@ export function hybridFromFile(parsed: ParsedModel, device?: Device):
     const ok = typeof s?.id === 'string' && ['multiplicative', 'additive'].includes(s.kind) && s.scale > 0;
     if (!ok) throw bad('series entry');
   }
+  if (meta.combine !== undefined && !['ets', 'none'].includes(meta.combine)) throw bad('combine');
   const N = meta.series.length;
   for (const a of members) {
     if (!['rnn', 'lstm', 'gru'].includes(a?.cell)) throw bad('cell');
@@ -69,6 +74,6 @@ export function hybridFromFile(parsed: ParsedModel, device?: Device):
   const models = members.map((_, k) => (ensemble as unknown as Record<string, EsRnn>)[`m${k}`]);
   const series = meta.series.map((s) => ({ ...s, u: new Float64Array(0), fitEnd: 0 }));
   const f = new HybridForecaster(series, models, [],
-    { horizon: meta.horizon, season: meta.season, quantiles: meta.quantiles });
+    { horizon: meta.horizon, season: meta.season, quantiles: meta.quantiles, combine: meta.combine ?? 'none' });
   return { forecaster: f, meta };
 }

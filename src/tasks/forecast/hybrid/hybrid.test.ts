@@ -6,6 +6,8 @@ import { Rng } from '../../../tensor/rng.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { makeProgress } from '../../../train/progress.js';
 import { runForecast } from '../run.js';
+import { autoEts } from '../stats/ets-fit.js';
+import { combineWithEts } from './combine.js';
 import { trainHybrid } from './ensemble.js';
 import { prepareSeries } from './prepare.js';
 import { smooth, smoothValues } from './smoothing.js';
@@ -82,8 +84,10 @@ describe('the hybrid forecaster', () => {
   });
 
   it('follows a trending multiplicative seasonal series past its training range, where a plain LSTM does not', async () => {
-    const f = trainHybrid([{ id: 'a', values: y.slice(0, fitN) }], { horizon: H, season: m, seeds: 1, lookbacks: [12], device: 'cpu' });
-    const hybrid = mae(f.forecast('a', y, [fitN - 1]));
+    const f = trainHybrid([{ id: 'a', values: y.slice(0, fitN) }], { horizon: H, season: m, seeds: 1, lookbacks: [12],
+      device: 'cpu' });
+    // the network alone: ETS in the combination would follow the trend even if the de-levelling broke
+    const hybrid = mae(f.forecast('a', y, [fitN - 1], 'none'));
     // the plain recurrent forecaster on the same values, trained on the same part (its own split inside it)
     const s = buildSeries(parseTable(`y\n${y.join('\n')}`, 'trend.csv'), { targets: ['y'] });
     const run = await runForecast(s, { horizon: H, season: m, lookback: 12, epochs: 30, features: 'level', valFraction: 0.1,
@@ -94,4 +98,33 @@ describe('the hybrid forecaster', () => {
     expect(hybrid / level).toBeLessThan(0.02);
     expect(plain).toBeGreaterThan(3 * hybrid);
   }, 60_000);
+
+  it('by default averages the ensemble median with ETS fitted up to each origin; quantiles move with it', () => {
+    const q = [0.1, 0.5, 0.9], ts = [fitN - 13, fitN - 1];
+    const f = trainHybrid([{ id: 'a', values: y.slice(0, fitN) }], { horizon: H, season: m, seeds: 1, lookbacks: [12],
+      quantiles: q, epochs: 2, device: 'cpu' });
+    expect(f.options.combine).toBe('ets');
+    const net = f.forecast('a', y, ts, 'none'), both = f.forecast('a', y, ts);
+    ts.forEach((t, k) => {
+      const ets = autoEts(y.slice(0, t + 1), m).forecast(H);
+      for (let h = 0; h < H; h++) {
+        const row = (k * H + h) * 3, shift = (ets[h] - net[row + 1]) / 2;
+        expect(both[row + 1]).toBeCloseTo((net[row + 1] + ets[h]) / 2, 9);
+        for (const j of [0, 2]) expect(both[row + j]).toBeCloseTo(net[row + j] + shift, 9);
+      }
+    });
+  }, 60_000);
+});
+
+describe('combineWithEts', () => {
+  it('leaves an origin alone where ETS cannot be fitted, and counts it', () => {
+    const out = Float64Array.from([1, 2, 3, 4]);
+    expect(combineWithEts(out, [5, 6, 7], [2], 2, 2, 0, 1)).toBe(1);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('checks the shape it is given', () => {
+    expect(() => combineWithEts(new Float64Array(5), [1, 2, 3, 4, 5, 6], [5], 2, 2, 0, 1))
+      .toThrow('expected 1×2×2 forecasts, got 5');
+  });
 });

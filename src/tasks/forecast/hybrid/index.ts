@@ -5,3 +5,4 @@ export * from './train.js';
 export * from './ensemble.js';
 export * from './run.js';
 export * from './file.js';
+export * from './combine.js';
