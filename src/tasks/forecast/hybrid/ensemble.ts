@@ -7,7 +7,7 @@ import {
   type EtsStart, type PreparedSeries, type SeasonKind, fromU, initialSmoothing, prepareSeries, toU,
 } from './prepare.js';
 import { type MemberOptions, type MemberReport, trainMember } from './train.js';
-import { type Combine, combineWithEts } from './combine.js';
+import { type Combine, combineWithEts, combinesWithEts } from './combine.js';
 
 /**
  * The hybrid forecaster a user trains: one or many series (a global model: shared network,
@@ -93,7 +93,7 @@ export class HybridForecaster {
       res[i] = fromU(median(col), p.kind, p.scale);
     }
     const { horizon: H, quantiles: q, season } = this.options;
-    if (combine === 'ets') combineWithEts(res, y, ts, H, q.length, q.indexOf(0.5), season);
+    if (combinesWithEts(combine, season)) combineWithEts(res, y, ts, H, q.length, q.indexOf(0.5), season);
     return res;
   }
 }

@@ -5,6 +5,8 @@ import { guessSeason } from '../metrics.js';
 import { etsForecastAt, statBaselines } from '../stat-baselines.js';
 import type { EtsFit } from '../stats/ets-fit.js';
 import { type HybridForecaster, type HybridOptions, MAX_SEASON, trainHybrid } from './ensemble.js';
+import { combinesWithEts } from './combine.js';
+import { ETS_MAX_SEASON } from '../stats/ets-fit.js';
 
 /**
  * A univariate run over one or many series: the hybrid (one global model) or recur's ETS (one
@@ -68,6 +70,10 @@ export function runUnivariate(items: { id: string; series: Series }[], o: Univar
     if (forecaster.options.season !== season) {
       notes.push(season > MAX_SEASON ? `season ${season} is longer than the hybrid smooths (at most ${MAX_SEASON}): none`
         : `season ${season} dropped: a series is shorter than two seasons`);
+    }
+    if (forecaster.options.combine === 'ets' && !combinesWithEts('ets', forecaster.options.season)) {
+      notes.push(`season ${forecaster.options.season} is longer than ETS models (${ETS_MAX_SEASON}): `
+        + 'the network forecasts alone, not averaged with ETS');
     }
     const kinds = forecaster.series.filter((p) => p.kind === 'additive').map((p) => p.id);
     if (kinds.length > 0) notes.push(`additive (not log) smoothing for ${kinds.join(', ')}: zeros or negative values`);

@@ -133,6 +133,9 @@ function checkSeries(y: ArrayLike<number>): void {
   if (isConstant(y)) throw new DataError(`ETS: the series is constant (${y[0]}); nothing to smooth`);
 }
 
+/** The longest season autoEts tries (R's ets() ignores a longer one, with a warning). */
+export const ETS_MAX_SEASON = 24;
+
 export interface AutoEtsOptions extends EtsOptions {
   /** multiplicative error and season (only ever tried on positive data); default true */
   allowMultiplicative?: boolean;
@@ -151,7 +154,7 @@ export function autoEts(y: ArrayLike<number>, m: number, opts: AutoEtsOptions = 
   checkSeries(y);
   const n = y.length, positive = Array.prototype.every.call(y, (v: number) => v > 0);
   const mult = (opts.allowMultiplicative ?? true) && positive;
-  const seasons: EtsSpec['season'][] = m > 1 && m <= 24 && n > m ? ['N', 'A', 'M'] : ['N'];
+  const seasons: EtsSpec['season'][] = m > 1 && m <= ETS_MAX_SEASON && n > m ? ['N', 'A', 'M'] : ['N'];
   const damping = opts.allowDamped === false ? [false] : [true, false];
   const ic = opts.ic ?? 'aicc';
   let best: EtsFit | null = null;
