@@ -70,6 +70,8 @@ export async function classifyTrain(o: ClassifyTrainArgs): Promise<Record<string
   const counts = ex.classes.map((c, k) => `${c} ${ex.labels.filter((l) => l === k).length}`);
   out.log(`data: ${ex.source}: ${ex.labels.length} examples, ${ex.classes.length} classes (${counts.join(', ')}); `
     + (ex.kind === 'text' ? `text '${ex.textField}', label '${ex.labelField}'` : `features ${ex.features.join(', ')}, label '${ex.labelField}'`));
+  // what loading left out is said now, before a long training run, and not again after it
+  for (const n of ex.notes) out.log(`note: ${n}`);
   if (ex.kind === 'text') out.log(`device: ${getBackend(o.device).description}`);
   const r = await runClassify(ex, {
     cell: o.cell, hidden: o.hidden, embed: o.embed, layers: o.layers, bidirectional: o.bidirectional, dropout: o.dropout, wordDropout: o.wordDropout,
@@ -77,7 +79,7 @@ export async function classifyTrain(o: ClassifyTrainArgs): Promise<Record<string
   }, runOptions(o));
   if (r.loop.interrupted) process.exit(130);
   const res = r.result!;
-  for (const n of res.notes) out.log(`note: ${n}`);
+  for (const n of res.notes) if (!ex.notes.includes(n)) out.log(`note: ${n}`);
   out.say(`split (stratified, seed ${o.seed}): ${res.train_examples} training, ${res.validation_examples} validation, ${res.test_examples} test examples`);
   out.say(`test accuracy on ${res.test_examples} held-out examples:`);
   out.say(`  ${res.model.padEnd(64)}${pct(res.accuracy).padStart(7)}   (validation ${pct(res.validation.accuracy)}, best epoch ${res.validation.best_epoch})`);

@@ -54,6 +54,8 @@ export async function generateTrain(o: GenerateTrainArgs): Promise<Record<string
   const out = new Out(o.json);
   const d = loadLabelledTexts(o.data, { textField: o.textField, labelField: o.labelField });
   out.log(`data: ${d.source}: ${d.texts.length} texts in ${d.categories.length} categories (${d.categories.map((c, k) => `${c} ${d.labels.filter((l) => l === k).length}`).join(', ')})`);
+  // what loading left out is said now, before a long training run, and not again after it
+  for (const n of d.notes) out.log(`note: ${n}`);
   out.log(`device: ${getBackend(o.device).description}`);
   const r = await runGenerate(d, {
     cell: o.cell, hidden: o.hidden, layers: o.layers, epochs: o.epochs, batch: o.batch, lr: o.lr,
@@ -61,7 +63,7 @@ export async function generateTrain(o: GenerateTrainArgs): Promise<Record<string
   }, runOptions(o));
   if (r.loop.interrupted) process.exit(130);
   const res = r.result!;
-  for (const n of res.notes) out.log(`note: ${n}`);
+  for (const n of res.notes) if (!d.notes.includes(n)) out.log(`note: ${n}`);
   const v = res.val_nats_per_char;
   out.say(`held-out loss on ${res.validation_texts} texts, nats per character (lower is better):`);
   out.say(`  conditional (category → initial state)   ${v.conditional.toFixed(4)}   (best epoch ${res.best_epoch.conditional})`);

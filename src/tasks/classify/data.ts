@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { sentimentFixture } from '../../data/datasets.js';
+import { isMissingCell } from '../../data/series.js';
 import { decodeText, parseTable } from '../../data/table.js';
 import { tokenizeWords } from '../../data/vocab.js';
 import { DataError } from '../../errors.js';
@@ -35,12 +36,30 @@ export interface Examples {
 export interface FieldOptions { textField?: string; labelField?: string; features?: string[] }
 
 /**
- * Cells that mean "no value": empty, null, NA, NaN, and '.' / '?' — the markers that real
- * tables use for a missing entry (Palmer penguins' sex column has '.', UCI files use '?').
+ * A label or numeric cell with no value: null, NaN, or a marker that real tables write for a missing entry (empty,
+ * NA, NaN, null, None, '.', '?': Palmer penguins' sex column has '.', UCI files use '?'), the list numeric series use.
+ * Never asked of a text: "Nan", "Na" and "None" are first names (the bundled female list holds "Nan").
  */
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '.', '?']);
-export const isMissing = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'string' && MISSING.has(v.trim().toLowerCase()))
-  || (typeof v === 'number' && Number.isNaN(v));
+export const isMissing = (v: unknown): boolean => v === null || v === undefined
+  || (typeof v === 'string' && isMissingCell(v.trim())) || (typeof v === 'number' && Number.isNaN(v));
+
+/** A text with nothing in it: no value at all (JSON null, an absent field) or only white space. */
+const isEmptyText = (v: unknown): boolean =>
+  v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+
+/** How a missing cell was written, so a note can say what was taken for missing (a real class named "None" shows). */
+function missingAs(v: unknown): string {
+  if (v === undefined || v === null) return v === null ? 'null' : 'absent';
+  if (typeof v !== 'string') return 'NaN';
+  return v.trim() === '' ? 'empty' : `'${v.trim()}'`;
+}
+
+/** Counts of equal strings in order of first appearance: "2 empty, 1 'NA'". */
+function tally(kinds: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const k of kinds) n.set(k, (n.get(k) ?? 0) + 1);
+  return [...n].map(([k, c]) => `${c} ${k}`).join(', ');
+}
 
 /** A JSON, CSV or TSV file as records (the format from the extension, else sniffed). */
 export function readRecords(path: string): Records {
@@ -111,30 +130,62 @@ export function indexLabels(raw: string[], source: string): { labels: Int32Array
 
 const labelText = (v: unknown): string => (typeof v === 'string' ? v.trim() : String(v));
 
+/** A text cell as text; a JSON number or true/false is read as it is written (a name "0" or "True" a converter typed). */
+function textOf(v: unknown, where: () => string): string {
+  if (typeof v === 'string') return v.trim();
+  if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') return String(v);
+  throw new DataError(`${where()}: expected a text, got ${JSON.stringify(v)}`);
+}
+
+/** "row 14, row 20, row 31, …": where the first few left-out records are, so they can be found and fixed. */
+const firstFew = (r: Records, idx: readonly number[]): string =>
+  idx.slice(0, 3).map((i) => r.rowName(i)).join(', ') + (idx.length > 3 ? ', …' : '');
+
 /**
- * Labelled examples from records. Text mode (no `features`): a record with neither text nor
- * label is a blank line and skipped; an empty text or a missing label anywhere else is an error.
+ * Labelled examples from records. Text mode (no `features`): a text is whatever its field holds — "Nan", "NA",
+ * "None", "null", "True", "0", "3.14", "2024-01-01" are all texts; only a text with nothing in it is empty. A record
+ * with neither text nor label is a blank line, skipped; a record whose label is missing (empty, NA, NaN, null, …)
+ * is left out; the notes count both. An empty text beside a label is an error that names the record.
  * Vector mode: records with a missing feature or label are dropped and counted.
  */
 export function toExamples(r: Records, o: FieldOptions = {}): Examples {
   const notes: string[] = [];
   if (o.features && o.features.length > 0) return vectorExamples(r, o.features, o.labelField, notes);
-  const f = pickFields(r, o);
-  const texts: string[] = [], raw: string[] = [];
-  let blank = 0;
+  const f = pickFields(r, o), textField = r.fields[f.text], labelField = r.fields[f.label];
+  const texts: string[] = [], raw: string[] = [], unlabelled: number[] = [];
+  let blank = 0, typed = 0;
   r.rows.forEach((row, i) => {
     const t = row[f.text], l = row[f.label];
-    const noText = isMissing(t) || String(t).trim() === '', noLabel = isMissing(l);
+    const noText = isEmptyText(t), noLabel = isMissing(l);
     if (noText && noLabel) { blank++; return; }
-    if (noText) throw new DataError(`${r.source}: ${r.rowName(i)} has an empty text (field '${r.fields[f.text]}', label '${labelText(l)}')`);
-    if (noLabel) throw new DataError(`${r.source}: ${r.rowName(i)} has no label (field '${r.fields[f.label]}')`);
-    if (typeof t !== 'string') throw new DataError(`${r.source}: ${r.rowName(i)}: expected a text in field '${r.fields[f.text]}', got ${JSON.stringify(t)}`);
-    texts.push(t.trim()); raw.push(labelText(l));
+    if (noText) {
+      const at = `${r.source}: ${r.rowName(i)}`;
+      throw new DataError(`${at} has an empty text (field '${textField}', label '${labelText(l)}')`);
+    }
+    if (noLabel) { unlabelled.push(i); return; }
+    if (typeof t !== 'string') typed++;
+    texts.push(textOf(t, () => `${r.source}: ${r.rowName(i)}, field '${textField}'`));
+    raw.push(labelText(l));
   });
+  const how = tally(unlabelled.map((i) => missingAs(r.rows[i][f.label])));
+  if (texts.length === 0) {
+    throw new DataError(unlabelled.length === 0 ? `${r.source}: no examples (every record is blank)`
+      : `${r.source}: no labelled examples: every record with a text has a missing label in field '${labelField}' `
+        + `(${how})`);
+  }
+  if (typed === texts.length) {
+    throw new DataError(`${r.source}: expected texts in field '${textField}', got only numbers or true/false `
+      + `(e.g. ${texts[0]}); write them as strings to read them as texts, or choose the text field`);
+  }
   if (blank > 0) notes.push(`skipped ${blank} blank record${blank > 1 ? 's' : ''} (no text, no label)`);
-  if (texts.length === 0) throw new DataError(`${r.source}: no examples (every record is blank)`);
+  if (unlabelled.length > 0) {
+    notes.push(`left out ${unlabelled.length} of ${r.rows.length} records with a missing label `
+      + `in field '${labelField}' (${how}; ${firstFew(r, unlabelled)})`);
+  }
+  if (typed > 0) notes.push(`read ${typed} JSON number(s) or true/false in field '${textField}' as text`);
   const { labels, classes } = indexLabels(raw, r.source);
-  return { source: r.source, kind: 'text', texts, x: new Float64Array(0), features: [], textField: r.fields[f.text], labelField: r.fields[f.label], labels, classes, notes };
+  const x = new Float64Array(0);
+  return { source: r.source, kind: 'text', texts, x, features: [], textField, labelField, labels, classes, notes };
 }
 
 function vectorExamples(r: Records, features: string[], labelField: string | undefined, notes: string[]): Examples {

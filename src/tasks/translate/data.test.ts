@@ -32,6 +32,15 @@ describe('pairs files', () => {
     expect(parsePairs(csv, 'f.csv', { sourceField: 'word', targetField: 'target' }).pairs[1]).toEqual({ source: 'dog', target: ['d', 'ao', 'g'] });
     expect(parsePairs(csv, 'f.csv', { sourceField: 3, targetField: 2, header: true }).pairs[0]).toEqual({ source: 'cat', target: ['k', 'ae', 't'] });
   });
+  it('a source or target that looks like a missing-value marker, a number or a date is text (issue #14)', () => {
+    const words = ['nan', 'na', 'none', 'null', 'true', '0', '3.14', '2024-01-01', '?'];
+    const r = parsePairs(words.map((w) => `${w}\tNA N`).join('\n') + '\nnan\tNaN\n', 'm.tsv');
+    expect(r.pairs.map((p) => p.source)).toEqual([...words, 'nan']);
+    expect(r.pairs.map((p) => p.target.join(' '))).toEqual([...words.map(() => 'NA N'), 'NaN']);
+    expect(r.skipped).toBe(0);
+    const cmu = parseCmudict('NAN  N AE1 N\nNONE  N AH1 N\nNULL  N AH1 L\n');
+    expect(cmu.map((p) => p.source)).toEqual(['nan', 'none', 'null']);
+  });
   it('says what is wrong with bad files', () => {
     expect(() => parsePairs('  \n', 'e.tsv')).toThrow(/e.tsv: the file is empty/);
     expect(() => parsePairs('one\ntwo\n', 'one.tsv')).toThrow(/one.tsv: expected two columns .* got one/);
