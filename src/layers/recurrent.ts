@@ -1,6 +1,8 @@
 import { fusedOp } from '../autograd/fused.js';
 import { gradOf } from '../autograd/engine.js';
-import { type Cell, GRU_CELL, LSTM_CELL, RNN_RELU, RNN_TANH, RecurrentWorkspace, recurrentBackward, recurrentForward } from '../cells/index.js';
+import {
+  type Cell, GRU_CELL, LSTM_CELL, RNN_RELU, RNN_TANH, RecurrentWorkspace, recurrentBackward, recurrentForward,
+} from '../cells/index.js';
 import { DataError, ShapeError, assert, fmtShape } from '../errors.js';
 import type { AnyBackend } from '../kernels/backend.js';
 import { type Device, getBackend } from '../kernels/device.js';
@@ -49,6 +51,20 @@ const KEEP_LENT = 2;
 
 export interface LayerWeights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null }
 
+/** What one forward keeps for its backward. Shapes as in the legend; everything inside is time-major. */
+interface Pass {
+  T: number; B: number;
+  /** The caller's input and output are (B, T, …) and are transposed at the edges. */
+  batchFirst: boolean;
+  x: Tensor | null; // the dense input, null for token ids
+  h0: Tensor | null; c0: Tensor | null; // (K, B, H)
+  lens: Int32Array | null; // (B) real lengths, for reversing each sequence in time
+  mask: Data | null; // (T, B)
+  weights: LayerWeights[];
+  wss: RecurrentWorkspace<unknown>[]; // per (layer, direction): activations saved for backward
+  dropMasks: (Data | null)[]; // per layer, filled by layersForward
+}
+
 export class RecurrentBase extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -72,7 +88,8 @@ export class RecurrentBase extends Module {
     super();
     const name = cell.mode.startsWith('RNN') ? 'RNN' : cell.mode;
     const posInt = (v: unknown, what: string) =>
-      assert(Number.isInteger(v) && (v as number) > 0, () => `${name}: expected ${what} to be a positive integer, got ${String(v)}`);
+      assert(Number.isInteger(v) && (v as number) > 0,
+        () => `${name}: expected ${what} to be a positive integer, got ${String(v)}`);
     posInt(opts.inputSize, 'inputSize');
     posInt(opts.hiddenSize, 'hiddenSize');
     posInt(opts.numLayers ?? 1, 'numLayers');
@@ -132,7 +149,9 @@ export class RecurrentBase extends Module {
       ];
       for (const [name, t, shape] of want) {
         if (t === null) continue;
-        if (!(t instanceof Tensor) || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || t.dtype !== this.dtype) {
+        const ok = t instanceof Tensor && t.dtype === this.dtype
+          && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+        if (!ok) {
           throw new ShapeError(`${this.label}: expected ${name} a ${this.dtype} tensor of shape ${fmtShape(shape)}, `
             + `got ${t instanceof Tensor ? `a ${t.dtype} tensor of shape ${fmtShape(t.shape)}` : String(t)}`);
         }
@@ -175,156 +194,190 @@ export class RecurrentBase extends Module {
   }
 
   /**
-   * Runs the stack over a sequence batch.
+   * Runs the stack over a sequence batch: checks, the layers forward, and one node on the tape
+   * whose backward is `layersBackward`.
    * @example const { output, hT, cT } = lstm.forward(x, { h0, c0 }, { lengths: [5, 3] });
    */
   forward(input: Tensor | IntTensor, state: RecurrentState = {}, opts: ForwardOptions = {}): RecurrentResult {
-    const name = this.label, H = this.hiddenSize, L = this.numLayers, dirs = this.dirs, K = L * dirs;
+    const H = this.hiddenSize, K = this.numLayers * this.dirs;
     const weights = this.checkedWeights();
-    const tokens = input instanceof IntTensor;
-    const unbatched = tokens ? input.shape.length === 1 : input.shape.length === 2;
-    const wantDims = tokens ? 2 : 3;
-    if (input.shape.length !== wantDims && !unbatched) {
-      throw new ShapeError(`${name}: expected ${tokens ? 'token ids (T, B)' : `input (T, B, ${this.inputSize})`}`
+    const { T, B, unbatched } = this.checkInput(input);
+    const stateShape = unbatched ? [K, H] : [K, B, H];
+    const h0 = this.checkHidden(state.h0, stateShape, 'h0');
+    const c0 = this.cell.hasCellState ? this.checkHidden(state.c0, stateShape, 'c0') : null;
+    if (!this.cell.hasCellState && state.c0) {
+      throw new ShapeError(`${this.label}: got a c0, but only LSTM has a cell state`);
+    }
+    const lengths = opts.lengths instanceof IntTensor ? opts.lengths.data : opts.lengths;
+    const mask = lengths ? lengthMask(lengths, T, B, this.label, this.dtype) : null;
+    const lens = lengths ? Int32Array.from(lengths) : null;
+    const x = input instanceof IntTensor ? null : input, batchFirst = this.batchFirst && !unbatched;
+
+    // time-major host copies of the input
+    const xTM = x ? toTimeMajor(x.data, T, B, this.inputSize, batchFirst, this.dtype) : null;
+    const idsTM = x ? null : toTimeMajorInts((input as IntTensor).data, T, B, batchFirst);
+    const p: Pass = { T, B, batchFirst, x, h0, c0, lens, mask, weights, wss: this.acquire(), dropMasks: [] };
+    const out = this.layersForward(p, xTM, idsTM);
+
+    const outFeat = this.dirs * H;
+    const outData = batchFirst ? fromTimeMajor(out.y, T, B, outFeat) : out.y;
+    const output = new Tensor(outData, unbatched ? [T, outFeat] : this.batchFirst ? [B, T, outFeat] : [T, B, outFeat]);
+    const hT = new Tensor(out.hT, stateShape);
+    const cT = out.cT ? new Tensor(out.cT, stateShape) : null;
+    const inputs = [...(x ? [x] : []), ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...this.parameters()];
+    const outputs = cT ? [output, hT, cT] : [output, hT];
+    fusedOp(this.cell.mode, inputs, outputs, (grads) => this.layersBackward(p, grads), () => this.giveBack(p.wss));
+    return { output, hT, cT };
+  }
+
+  /** The sequence length and batch size of an input, checked like PyTorch's check_input. */
+  private checkInput(input: Tensor | IntTensor): { T: number; B: number; unbatched: boolean } {
+    const name = this.label, D = this.inputSize, tokens = input instanceof IntTensor;
+    const unbatched = input.shape.length === (tokens ? 1 : 2);
+    if (input.shape.length !== (tokens ? 2 : 3) && !unbatched) {
+      throw new ShapeError(`${name}: expected ${tokens ? 'token ids (T, B)' : `input (T, B, ${D})`}`
         + `${this.batchFirst ? ' [batch first: (B, T, …)]' : ''} or unbatched, got ${fmtShape(input.shape)}`);
     }
-    let T: number, B: number;
-    if (unbatched) { T = input.shape[0]; B = 1; }
-    else if (this.batchFirst) { B = input.shape[0]; T = input.shape[1]; }
-    else { T = input.shape[0]; B = input.shape[1]; }
-    const D = this.inputSize;
+    const [T, B] = unbatched ? [input.shape[0], 1]
+      : this.batchFirst ? [input.shape[1], input.shape[0]] : [input.shape[0], input.shape[1]];
     if (!tokens) {
-      const x = input as Tensor;
-      if (x.shape[x.ndim - 1] !== D) throw new ShapeError(`${name}: expected input size ${D}, got ${x.shape[x.ndim - 1]} (input ${fmtShape(x.shape)})`);
+      const x = input as Tensor, got = x.shape[x.ndim - 1];
+      if (got !== D) throw new ShapeError(`${name}: expected input size ${D}, got ${got} (input ${fmtShape(x.shape)})`);
       if (x.dtype !== this.dtype) throw new ShapeError(`${name}: expected a ${this.dtype} input, got ${x.dtype}`);
       assertFinite(`${name} input`, x.data);
     } else {
       const ids = (input as IntTensor).data;
       for (let i = 0; i < ids.length; i++) {
-        if (ids[i] < 0 || ids[i] >= D) throw new ShapeError(`${name}: expected token ids in [0, ${D}) (inputSize), got ${ids[i]} at position ${i}`);
+        if (ids[i] < 0 || ids[i] >= D) {
+          throw new ShapeError(`${name}: expected token ids in [0, ${D}) (inputSize), got ${ids[i]} at position ${i}`);
+        }
       }
     }
     assert(T > 0 && B > 0, () => `${name}: expected at least one step and one sequence, got T = ${T}, B = ${B}`);
-    const stateShape = unbatched ? [K, H] : [K, B, H];
-    const checkState = (t: Tensor | null | undefined, what: string): Tensor | null => {
-      if (t === undefined || t === null) return null;
-      if (t.shape.length !== stateShape.length || t.shape.some((d, i) => d !== stateShape[i])) {
-        throw new ShapeError(`${name}: expected ${what} of shape ${fmtShape(stateShape)} (layers·directions, batch, hidden), got ${fmtShape(t.shape)}`);
-      }
-      if (t.dtype !== this.dtype) throw new ShapeError(`${name}: expected a ${this.dtype} ${what}, got ${t.dtype}`);
-      assertFinite(`${name} ${what}`, t.data);
-      return t;
-    };
-    const h0 = checkState(state.h0, 'h0');
-    const c0 = this.cell.hasCellState ? checkState(state.c0, 'c0') : null;
-    if (!this.cell.hasCellState && state.c0) throw new ShapeError(`${name}: got a c0, but only LSTM has a cell state`);
-    const lengths = opts.lengths instanceof IntTensor ? opts.lengths.data : opts.lengths;
-    const mask = lengths ? lengthMask(lengths, T, B, name, this.dtype) : null;
-    const lens = lengths ? Int32Array.from(lengths) : null;
+    return { T, B, unbatched };
+  }
 
-    // time-major host copies of the input
-    const xTM = tokens ? null : toTimeMajor((input as Tensor).data, T, B, D, this.batchFirst && !unbatched, this.dtype);
-    const idsTM = tokens ? toTimeMajorInts((input as IntTensor).data, T, B, this.batchFirst && !unbatched) : null;
+  /** An initial state (h0 or c0) checked against (K, B, H), like PyTorch's check_hidden_size; null when absent. */
+  private checkHidden(t: Tensor | null | undefined, shape: number[], what: string): Tensor | null {
+    if (t === undefined || t === null) return null;
+    const name = this.label;
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new ShapeError(`${name}: expected ${what} of shape ${fmtShape(shape)} (layers·directions, batch, hidden), `
+        + `got ${fmtShape(t.shape)}`);
+    }
+    if (t.dtype !== this.dtype) throw new ShapeError(`${name}: expected a ${this.dtype} ${what}, got ${t.dtype}`);
+    assertFinite(`${name} ${what}`, t.data);
+    return t;
+  }
 
-    const hTdata = allocData(this.dtype, K * B * H);
-    const cTdata = this.cell.hasCellState ? allocData(this.dtype, K * B * H) : null;
-    const dropMasks: (Data | null)[] = [];
-    const BH = B * H;
-    const wss = this.acquire();
-    let layerIn: Data | null = xTM, layerTok = idsTM;
-    let layerOut: Data = xTM ?? allocData(this.dtype, 0);
+  /**
+   * The stack forward over a time-major input x (T, B, D) or token ids (T, B): each direction runs
+   * the fused kernel (the reverse one on time-reversed sequences) and writes its columns of the
+   * layer's output (T, B, dirs·H), which is the next layer's input after dropout.
+   */
+  private layersForward(p: Pass, x: Data | null, ids: Int32Array | null): { y: Data; hT: Data; cT: Data | null } {
+    const { T, B, lens, weights, wss } = p, H = this.hiddenSize, L = this.numLayers, dirs = this.dirs, BH = B * H;
+    const hT = allocData(this.dtype, L * dirs * BH);
+    const cT = this.cell.hasCellState ? allocData(this.dtype, L * dirs * BH) : null;
+    let layerIn: Data | null = x, layerTok = ids;
+    let layerOut: Data = x ?? allocData(this.dtype, 0);
     for (let l = 0; l < L; l++) {
-      const Dl = l === 0 ? D : dirs * H;
+      const Dl = l === 0 ? this.inputSize : dirs * H;
       if (dirs > 1) layerOut = allocData(this.dtype, T * B * dirs * H);
       for (let dir = 0; dir < dirs; dir++) {
-        const k = l * dirs + dir, w = weights[k];
-        const rev = dir === 1;
+        const k = l * dirs + dir, w = weights[k], rev = dir === 1;
         const r = recurrentForward(wss[k], { T, B, D: Dl, H }, {
           x: layerIn === null ? null : rev ? reverseTime(layerIn, T, B, Dl, lens) : layerIn,
           tokens: layerTok === null ? null : rev ? reverseTimeInts(layerTok, T, B, lens) : layerTok,
           wih: w.wih.data, whh: w.whh.data, bih: w.bih?.data ?? null, bhh: w.bhh?.data ?? null,
-          h0: h0 ? h0.data.subarray(k * BH, (k + 1) * BH) : null,
-          c0: c0 ? c0.data.subarray(k * BH, (k + 1) * BH) : null,
-          mask,
+          h0: p.h0 ? p.h0.data.subarray(k * BH, (k + 1) * BH) : null,
+          c0: p.c0 ? p.c0.data.subarray(k * BH, (k + 1) * BH) : null,
+          mask: p.mask,
         });
         const y = rev ? reverseTime(r.y, T, B, H, lens) : r.y;
         if (dirs === 1) layerOut = y; // the only direction: its output is the layer's, no copy
         else interleave(y, layerOut, T * B, H, dirs, dir);
-        hTdata.set(r.hT, k * BH);
-        if (cTdata && r.cT) cTdata.set(r.cT, k * BH);
+        hT.set(r.hT, k * BH);
+        if (cT && r.cT) cT.set(r.cT, k * BH);
       }
-      let drop: Data | null = null;
-      if (this.training && this.dropout > 0 && l < L - 1) {
-        drop = allocData(this.dtype, layerOut.length);
-        const keep = 1 - this.dropout;
-        for (let i = 0; i < drop.length; i++) drop[i] = this.rng.uniform() < keep ? 1 / keep : 0;
-        for (let i = 0; i < drop.length; i++) layerOut[i] *= drop[i];
-      }
-      dropMasks.push(drop);
+      p.dropMasks.push(l < L - 1 ? this.dropOut(layerOut) : null);
       layerIn = layerOut; layerTok = null;
     }
-
-    const outFeat = dirs * H;
-    const outData = this.batchFirst && !unbatched ? fromTimeMajor(layerOut, T, B, outFeat) : layerOut;
-    const output = new Tensor(outData, unbatched ? [T, outFeat] : this.batchFirst ? [B, T, outFeat] : [T, B, outFeat]);
-    const hT = new Tensor(hTdata, stateShape);
-    const cT = cTdata ? new Tensor(cTdata, stateShape) : null;
-
-    const params = this.parameters();
-    const inputs = [...(tokens ? [] : [input as Tensor]), ...(h0 ? [h0] : []), ...(c0 ? [c0] : []), ...params];
-    const outputs = cT ? [output, hT, cT] : [output, hT];
-    fusedOp(this.cell.mode, inputs, outputs, ([gOut, ghT, gcT]) => {
-      for (const w of wss) w.restore();
-      const xNeedsGrad = !tokens && (input as Tensor).requiresGrad;
-      // a copy only where it is scaled in place (dropout masks below); backward reads dy without writing it
-      const scaled = dropMasks.some((m) => m !== null);
-      let dOut: Data | null = !gOut ? null
-        : this.batchFirst && !unbatched ? toTimeMajor(gOut, T, B, outFeat, true, this.dtype) : scaled ? gOut.slice() : gOut;
-      for (let l = L - 1; l >= 0; l--) {
-        const Dl = l === 0 ? D : dirs * H;
-        const drop = dropMasks[l];
-        if (dOut && drop) for (let i = 0; i < dOut.length; i++) dOut[i] *= drop[i];
-        const needDx = l > 0 || xNeedsGrad;
-        const dIn = needDx ? allocData(this.dtype, T * B * Dl) : null;
-        for (let dir = 0; dir < dirs; dir++) {
-          const k = l * dirs + dir, w = weights[k], rev = dir === 1;
-          let dy: Data | null = null;
-          if (dOut) {
-            if (dirs === 1) dy = dOut;
-            else { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); }
-            if (rev) dy = reverseTime(dy, T, B, H, lens);
-          }
-          const dx = dIn ? (rev ? allocData(this.dtype, T * B * Dl) : dIn) : null;
-          recurrentBackward(wss[k], { T, B, D: Dl, H }, {
-            dy, dhT: ghT ? ghT.subarray(k * BH, (k + 1) * BH) : null,
-            dcT: gcT ? gcT.subarray(k * BH, (k + 1) * BH) : null,
-          }, {
-            dx, dwih: gradOf(w.wih), dwhh: gradOf(w.whh),
-            dbih: w.bih ? gradOf(w.bih) : null, dbhh: w.bhh ? gradOf(w.bhh) : null,
-            dh0: h0?.requiresGrad ? gradOf(h0).subarray(k * BH, (k + 1) * BH) : null,
-            dc0: c0?.requiresGrad ? gradOf(c0).subarray(k * BH, (k + 1) * BH) : null,
-          });
-          if (rev && dx && dIn) { const back = reverseTime(dx, T, B, Dl, lens); for (let i = 0; i < dIn.length; i++) dIn[i] += back[i]; }
-        }
-        dOut = dIn;
-      }
-      if (xNeedsGrad && dOut) {
-        const x = input as Tensor, gx = gradOf(x);
-        const d = this.batchFirst && !unbatched ? fromTimeMajor(dOut, T, B, D) : dOut;
-        for (let i = 0; i < gx.length; i++) gx[i] += d[i];
-      }
-    }, () => this.giveBack(wss));
-    return { output, hT, cT };
+    return { y: layerOut, hT, cT };
   }
+
+  /** Inverted dropout in place on a layer's output; returns the mask (0 or 1/keep), or null outside training. */
+  private dropOut(y: Data): Data | null {
+    if (!(this.training && this.dropout > 0)) return null;
+    const drop = allocData(this.dtype, y.length), keep = 1 - this.dropout;
+    for (let i = 0; i < drop.length; i++) drop[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    for (let i = 0; i < drop.length; i++) y[i] *= drop[i];
+    return drop;
+  }
+
+  /**
+   * The stack backward, layersForward reversed: from the gradients of output, hT and cT (null where
+   * nothing used them), last layer first, it adds into the gradients of the weights, h0, c0 and the
+   * input. dOut (T, B, dirs·H) is a layer's output gradient; each direction's dx sums into the
+   * layer's input gradient dIn (T, B, D_l), which is the next (lower) layer's dOut.
+   */
+  private layersBackward(p: Pass, [gOut, ghT, gcT]: (Data | null)[]): void {
+    for (const w of p.wss) w.restore();
+    const { T, B, lens, weights, wss, h0, c0 } = p, H = this.hiddenSize, dirs = this.dirs, BH = B * H;
+    const xNeedsGrad = p.x !== null && p.x.requiresGrad;
+    // a copy only where it is scaled in place (dropout masks below); backward reads dy without writing it
+    const scaled = p.dropMasks.some((m) => m !== null);
+    let dOut: Data | null = !gOut ? null
+      : p.batchFirst ? toTimeMajor(gOut, T, B, dirs * H, true, this.dtype) : scaled ? gOut.slice() : gOut;
+    for (let l = this.numLayers - 1; l >= 0; l--) {
+      const Dl = l === 0 ? this.inputSize : dirs * H;
+      const drop = p.dropMasks[l];
+      if (dOut && drop) for (let i = 0; i < dOut.length; i++) dOut[i] *= drop[i];
+      const dIn = l > 0 || xNeedsGrad ? allocData(this.dtype, T * B * Dl) : null;
+      for (let dir = 0; dir < dirs; dir++) {
+        const k = l * dirs + dir, w = weights[k], rev = dir === 1;
+        let dy: Data | null = null;
+        if (dOut) {
+          if (dirs === 1) dy = dOut;
+          else { dy = allocData(this.dtype, T * B * H); deinterleave(dOut, dy, T * B, H, dirs, dir); }
+          if (rev) dy = reverseTime(dy, T, B, H, lens);
+        }
+        const dx = dIn ? (rev ? allocData(this.dtype, T * B * Dl) : dIn) : null;
+        recurrentBackward(wss[k], { T, B, D: Dl, H }, {
+          dy, dhT: ghT ? ghT.subarray(k * BH, (k + 1) * BH) : null,
+          dcT: gcT ? gcT.subarray(k * BH, (k + 1) * BH) : null,
+        }, {
+          dx, dwih: gradOf(w.wih), dwhh: gradOf(w.whh),
+          dbih: w.bih ? gradOf(w.bih) : null, dbhh: w.bhh ? gradOf(w.bhh) : null,
+          dh0: h0?.requiresGrad ? gradOf(h0).subarray(k * BH, (k + 1) * BH) : null,
+          dc0: c0?.requiresGrad ? gradOf(c0).subarray(k * BH, (k + 1) * BH) : null,
+        });
+        if (rev && dx && dIn) addInto(dIn, reverseTime(dx, T, B, Dl, lens));
+      }
+      dOut = dIn;
+    }
+    if (p.x && xNeedsGrad && dOut) {
+      addInto(gradOf(p.x), p.batchFirst ? fromTimeMajor(dOut, T, B, this.inputSize) : dOut);
+    }
+  }
+}
+
+/** a += b, elementwise (gradients add). */
+function addInto(a: Data, b: Data): void {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
 }
 
 /** (T, B) float mask from per-sequence lengths. */
 function lengthMask(lengths: ArrayLike<number>, T: number, B: number, name: string, dtype: DType): Data {
-  if (lengths.length !== B) throw new ShapeError(`${name}: expected ${B} lengths (one per sequence), got ${lengths.length}`);
+  if (lengths.length !== B) {
+    throw new ShapeError(`${name}: expected ${B} lengths (one per sequence), got ${lengths.length}`);
+  }
   const m = allocData(dtype, T * B);
   for (let b = 0; b < B; b++) {
     const n = lengths[b];
-    if (!Number.isInteger(n) || n < 0 || n > T) throw new DataError(`${name}: expected lengths in [0, ${T}], got ${n} for sequence ${b}`);
+    if (!Number.isInteger(n) || n < 0 || n > T) {
+      throw new DataError(`${name}: expected lengths in [0, ${T}], got ${n} for sequence ${b}`);
+    }
     for (let t = 0; t < n; t++) m[t * B + b] = 1;
   }
   return m;
@@ -334,13 +387,17 @@ function lengthMask(lengths: ArrayLike<number>, T: number, B: number, name: stri
 function toTimeMajor(src: Data, T: number, B: number, F: number, batchFirst: boolean, dtype: DType): Data {
   if (!batchFirst) return src.slice();
   const out = allocData(dtype, T * B * F);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) out.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  }
   return out;
 }
 
 function fromTimeMajor(src: Data, T: number, B: number, F: number): Data {
   const out = src.slice();
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  }
   return out;
 }
 
@@ -356,7 +413,10 @@ function reverseTime(src: Data, T: number, B: number, F: number, lens: Int32Arra
   const out = src.slice().fill(0);
   for (let b = 0; b < B; b++) {
     const n = lens ? lens[b] : T;
-    for (let t = 0; t < n; t++) out.set(src.subarray(((n - 1 - t) * B + b) * F, ((n - 1 - t) * B + b + 1) * F), (t * B + b) * F);
+    for (let t = 0; t < n; t++) {
+      const from = ((n - 1 - t) * B + b) * F;
+      out.set(src.subarray(from, from + F), (t * B + b) * F);
+    }
   }
   return out;
 }

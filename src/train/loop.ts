@@ -64,65 +64,39 @@ export interface LoopResult {
   aborted: boolean;
 }
 
+/** Training stopped at a non-finite loss or gradient; the message names the step and where the weights are kept. */
 export class TrainingError extends Error { override name = 'TrainingError'; }
 
+/**
+ * Runs a task's steps from the start or, with `resume`, from the store's checkpoint; writes checkpoints every
+ * `checkpointEvery` steps and on Ctrl-C/SIGTERM or the signal, and stops at a non-finite loss or gradient unless
+ * `skipBadBatches`. Every task's `run…` function trains through it.
+ */
 export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResult> {
-  let start = 0;
-  const store = o.store;
-  if (o.resume) {
-    if (!store) throw new DataError('--resume needs a checkpoint path (--out)');
-    const c = store.load();
-    if (c === null) throw new DataError(`--resume: no checkpoint at ${store.where} (nothing to resume, or the run already finished)`);
-    if (c.json.fingerprint !== o.fingerprint) {
-      throw new DataError(`--resume: ${store.where} was written by a run with other options (${String(c.json.fingerprint)}); rerun with the same options`);
-    }
-    task.restore(c);
-    start = Number(c.json.step);
-    if (c.json.finished === true) {
-      // killed after training but before the model file was written: only the ending is left to do
-      o.progress.note(`resuming: the run had finished its training at step ${start} (${store.where}); finishing it`);
-      return { steps: start, resumedFrom: start, stoppedEarly: c.json.stoppedEarly === true, interrupted: false, aborted: false, skipped: 0 };
-    }
-    o.progress.note(`resuming from step ${start} of ${task.totalSteps} (${store.where})`);
-  }
-
+  const resumed = o.resume ? resumeRun(task, o) : 0;
+  if (typeof resumed !== 'number') return resumed;
+  const start = resumed, store = o.store;
+  const save = (step: number, finished = false, early = false) => saveCheckpoint(task, o, step, finished, early);
   // Ctrl-C (and SIGTERM) finish the current step, write a checkpoint and stop
-  let interrupted = false, aborted = false;
-  const onSignal = () => { interrupted = true; };
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
-  proc?.on?.('SIGINT', onSignal);
-  proc?.on?.('SIGTERM', onSignal);
-  const save = async (step: number, finished = false, stoppedEarly = false) => {
-    if (!store) return;
-    const c = task.snapshot();
-    c.json.step = step; c.json.fingerprint = o.fingerprint;
-    if (finished) { c.json.finished = true; c.json.stoppedEarly = stoppedEarly; }
-    await store.save(c);
-  };
+  const signals = listenForInterrupt();
+  let aborted = false;
 
   o.progress.start(task.totalSteps, start, o.label);
-  let lossAvg = NaN, skipped = 0, stoppedEarly = false, i = start;
+  let lossAvg = NaN, skipped = 0, stoppedEarly = false, i = start, items = 0;
   const t0 = performance.now();
-  let items = 0;
   try {
     for (; i < task.totalSteps; i++) {
-      if (o.signal?.aborted) { aborted = true; interrupted = true; }
-      if (interrupted) break;
+      if (o.signal?.aborted) { aborted = true; signals.interrupted = true; }
+      if (signals.interrupted) break;
       const r = task.compute(i);
       if (r === null) continue;
-      const bad = !Number.isFinite(r.loss) || (r.gradNorm !== undefined && !Number.isFinite(r.gradNorm));
-      if (bad) {
+      const trouble = troubleOf(r);
+      if (trouble !== null) {
         task.discard(i);
-        const what = !Number.isFinite(r.loss) ? `loss is ${r.loss}` : `gradient norm is ${r.gradNorm}`;
-        if (!o.skipBadBatches) {
-          // the bad update was discarded: the weights are still the last good ones, so keep them
-          await save(i);
-          throw new TrainingError(`step ${i + 1}: ${what}; training stopped`
-            + (store ? ` (the weights before it are checkpointed at ${store.where}: --resume --skip-bad-batches continues past it)` : '')
-            + '; lower the learning rate, or pass --skip-bad-batches');
-        }
+        // the bad update was discarded: the weights are still the last good ones, so keep them
+        if (!o.skipBadBatches) { await save(i); throw troubleError(i, trouble, store); }
         skipped++;
-        o.progress.note(`step ${i + 1}: ${what}; batch skipped`);
+        o.progress.note(`step ${i + 1}: ${trouble}; batch skipped`);
         continue;
       }
       if (o.gradWarn !== undefined && r.gradNorm !== undefined && r.gradNorm > o.gradWarn) {
@@ -139,22 +113,86 @@ export async function runLoop(task: TrainTask, o: LoopOptions): Promise<LoopResu
       // let signals in: a synchronous loop would never see Ctrl-C
       if ((i & 7) === 7) await yieldToEvents();
     }
-    if (interrupted) {
+    if (signals.interrupted) {
       await save(i);
       o.progress.stop();
-      if (!aborted) o.progress.note(`interrupted at step ${i}; checkpoint written to ${store?.where ?? '(none: no --out)'}; continue with --resume`);
+      if (!aborted) {
+        const where = store?.where ?? '(none: no --out)';
+        o.progress.note(`interrupted at step ${i}; checkpoint written to ${where}; continue with --resume`);
+      }
     } else {
       o.progress.stop();
       // not removed here: the task still has to write its model; saving it removes this (io/fs.ts saveModel)
       await save(i, true, stoppedEarly);
     }
   } finally {
-    proc?.off?.('SIGINT', onSignal);
-    proc?.off?.('SIGTERM', onSignal);
+    signals.off();
     o.progress.stop();
   }
-  return { steps: i, resumedFrom: start, stoppedEarly, interrupted, aborted, skipped };
+  return { steps: i, resumedFrom: start, stoppedEarly, interrupted: signals.interrupted, aborted, skipped };
+}
+
+/** Ctrl-C and SIGTERM set `interrupted` until `off()`; outside Node there are no signals to listen to. */
+function listenForInterrupt(): { interrupted: boolean; off: () => void } {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  const onSignal = () => { state.interrupted = true; };
+  const off = () => { proc?.off?.('SIGINT', onSignal); proc?.off?.('SIGTERM', onSignal); };
+  const state = { interrupted: false, off };
+  proc?.on?.('SIGINT', onSignal);
+  proc?.on?.('SIGTERM', onSignal);
+  return state;
+}
+
+/**
+ * Restores the task from its checkpoint and returns the step to go on from; or, where the run had
+ * finished its training, the result to end with.
+ */
+function resumeRun(task: TrainTask, o: LoopOptions): number | LoopResult {
+  const store = o.store;
+  if (!store) throw new DataError('--resume needs a checkpoint path (--out)');
+  const c = store.load();
+  if (c === null) {
+    throw new DataError(`--resume: no checkpoint at ${store.where} (nothing to resume, or the run already finished)`);
+  }
+  if (c.json.fingerprint !== o.fingerprint) {
+    throw new DataError(`--resume: ${store.where} was written by a run with other options `
+      + `(${String(c.json.fingerprint)}); rerun with the same options`);
+  }
+  task.restore(c);
+  const start = Number(c.json.step);
+  if (c.json.finished === true) {
+    // killed after training but before the model file was written: only the ending is left to do
+    o.progress.note(`resuming: the run had finished its training at step ${start} (${store.where}); finishing it`);
+    const stoppedEarly = c.json.stoppedEarly === true;
+    return { steps: start, resumedFrom: start, stoppedEarly, interrupted: false, aborted: false, skipped: 0 };
+  }
+  o.progress.note(`resuming from step ${start} of ${task.totalSteps} (${store.where})`);
+  return start;
+}
+
+/** Writes the task's state with the step it goes on from (nothing without a store). */
+async function saveCheckpoint(task: TrainTask, o: LoopOptions, step: number, finished: boolean,
+  stoppedEarly: boolean): Promise<void> {
+  if (!o.store) return;
+  const c = task.snapshot();
+  c.json.step = step; c.json.fingerprint = o.fingerprint;
+  if (finished) { c.json.finished = true; c.json.stoppedEarly = stoppedEarly; }
+  await o.store.save(c);
+}
+
+/** What is wrong with a step's result (a loss or gradient norm that is not finite), or null. */
+function troubleOf(r: { loss: number; gradNorm?: number }): string | null {
+  if (!Number.isFinite(r.loss)) return `loss is ${r.loss}`;
+  return r.gradNorm !== undefined && !Number.isFinite(r.gradNorm) ? `gradient norm is ${r.gradNorm}` : null;
+}
+
+function troubleError(i: number, trouble: string, store: CheckpointStore | null): TrainingError {
+  return new TrainingError(`step ${i + 1}: ${trouble}; training stopped`
+    + (store ? ` (the weights before it are checkpointed at ${store.where}: `
+      + '--resume --skip-bad-batches continues past it)' : '')
+    + '; lower the learning rate, or pass --skip-bad-batches');
 }
 
 /** Lets signal handlers and messages in between steps (setImmediate in Node, a macrotask elsewhere). */
-const yieldToEvents = (): Promise<void> => new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+const yieldToEvents = (): Promise<void> =>
+  new Promise((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
