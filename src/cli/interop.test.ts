@@ -54,7 +54,7 @@ describe('recur export / import', () => {
     const out = path('torch');
     const e = runCli(['export', '--format', 'torch', lm, out, '--json']);
     expect(e.code, e.stderr).toBe(0);
-    expect(JSON.parse(e.stdout).files).toEqual([join(out, 'model.safetensors'), join(out, 'model.py')]);
+    expect(JSON.parse(e.stdout).files).toEqual([join(out, 'model.safetensors'), join(out, 'model.py'), join(out, 'train.py')]);
     const trained = path('trained.safetensors');
     writeFileSync(path('job.json'), JSON.stringify({ cases: [{ dir: out, inputs: [ids], trained }] }));
     execFileSync(PYTHON, [join(ROOT, 'tools/interop/torch_roundtrip.py'), path('job.json'), path('result.json')], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -23,6 +23,19 @@ describe('exportTorch', () => {
     }
   });
 
+  it('writes train.py for the kinds with a data file of their own: a text or a series', () => {
+    for (const k of allCases()) {
+      const { train } = exportTorch(k.parsed), kind = k.parsed.meta.kind;
+      if (kind !== 'char-lm' && kind !== 'forecaster') {
+        expect(train, kind).toBeNull();
+        continue;
+      }
+      expect(train).toContain(`from model import ${kind === 'char-lm' ? 'CharLM' : 'Forecaster'} as Model`);
+      expect(train).toContain("dist.init_process_group('nccl' if cuda else 'gloo')");
+      expect(train).not.toMatch(/\$\{|\\`/); // nothing of the TypeScript template leaked into the Python
+    }
+  });
+
   it('refuses kinds without one recurrent stack and a head, saying why', () => {
     const meta = (m: Partial<ModelMeta>) => ({ ...c.parsed, meta: { ...c.parsed.meta, ...m } as ModelMeta });
     expect(() => exportTorch(meta({ kind: 'translator' }))).toThrow(/cannot move a 'translator' model.*attention/);

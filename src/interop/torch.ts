@@ -8,6 +8,7 @@ import { charLMFromFile } from '../tasks/text/load.js';
 import { type Net, buildModule, netOf } from './kinds.js';
 import { checkState } from './state.js';
 import { torchModule } from './torch-python.js';
+import { torchTrainScript } from './torch-train.js';
 
 /**
  * recur ⇄ PyTorch. recur's tensor names, shapes and gate orders already are PyTorch's, so the
@@ -19,6 +20,11 @@ export interface TorchExport {
   safetensors: Uint8Array;
   /** model.py: the module definition, a safetensors loader and usage. */
   python: string;
+  /**
+   * train.py: continues training on a text (char-lm) or a CSV series (forecaster) under torchrun
+   * with DistributedDataParallel; null for the kinds that have no data file of their own to read.
+   */
+  train: string | null;
 }
 
 /** The safetensors `__metadata__` of a recur model file. */
@@ -32,13 +38,18 @@ function describe(net: Net): string {
 }
 
 /**
- * A recur model as a PyTorch state dict plus its module definition.
+ * A recur model as a PyTorch state dict plus its module definition (and, for a character model or
+ * a forecaster, a script that trains it further on several processes).
  * @example const { safetensors, python } = exportTorch(parseModelFile(bytes));
  */
 export function exportTorch(parsed: ParsedModel): TorchExport {
   const net = netOf(parsed.meta);
   checkState(buildModule(parsed.meta, parsed.state), parsed.state, 'model file', net.kind);
-  return { safetensors: encodeSafetensors(parsed.state, recurMetadata(parsed.meta)), python: torchModule(net, describe(net)) };
+  return {
+    safetensors: encodeSafetensors(parsed.state, recurMetadata(parsed.meta)),
+    python: torchModule(net, describe(net)),
+    train: torchTrainScript(net),
+  };
 }
 
 export interface ImportOptions {

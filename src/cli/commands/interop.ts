@@ -12,7 +12,8 @@ const FORMATS = ['torch', 'onnx'];
 /** `recur export` and `recur import`: models to and from PyTorch, and out to ONNX. */
 export function registerInterop(program: Command): void {
   common(program.command('export'))
-    .description('write a model for PyTorch (DIR/model.safetensors + DIR/model.py) or as an ONNX file')
+    .description('write a model for PyTorch (DIR/model.safetensors + DIR/model.py, and DIR/train.py for a char-lm or '
+      + 'forecaster: training under torchrun) or as an ONNX file')
     .argument('<model>', 'a recur model file (char-lm, forecaster, denoiser, classifier, conditional-generator)')
     .argument('<out>', 'torch: a directory (created if missing); onnx: the .onnx file to write')
     .requiredOption('--format <format>', `${FORMATS.join(' or ')}`)
@@ -25,11 +26,15 @@ export function registerInterop(program: Command): void {
       const parsed = await loadModelFile(model);
       const files: string[] = [];
       if (o.format === 'torch') {
-        const { safetensors, python } = exportTorch(parsed);
+        const { safetensors, python, train } = exportTorch(parsed);
         mkdirSync(outPath, { recursive: true });
-        files.push(join(outPath, 'model.safetensors'), join(outPath, 'model.py'));
-        await writeFileAtomic(files[0], safetensors);
-        await writeFileAtomic(files[1], new TextEncoder().encode(python));
+        const text = (s: string) => new TextEncoder().encode(s);
+        const written: [string, Uint8Array][] = [['model.safetensors', safetensors], ['model.py', text(python)]];
+        if (train !== null) written.push(['train.py', text(train)]);
+        for (const [name, bytes] of written) {
+          files.push(join(outPath, name));
+          await writeFileAtomic(files.at(-1)!, bytes);
+        }
       } else {
         files.push(outPath);
         await writeFileAtomic(outPath, exportOnnx(parsed, { state: o.state }));
