@@ -9,6 +9,7 @@ import { LSTM, RNN } from '../../src/layers/recurrent.js';
 import { crossEntropy } from '../../src/losses/cross-entropy.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { IntTensor } from '../../src/tensor/tensor.js';
+import { at } from '../../src/kernels/backend.js';
 import { getBackend, setDefaultDevice } from '../../src/kernels/device.js';
 import { loadNative } from '../../src/kernels/native/addon.js';
 import '../../src/kernels/native/index.js';
@@ -40,10 +41,18 @@ if (only.includes('overhead')) {
   const ns = (f) => (best(f, n) * 1e9).toFixed(0);
   console.log('\ncall overhead (ns per call, nothing to compute):');
   console.log(`  empty N-API call                         ${ns(() => addon.nop())}`);
-  console.log(`  gemm, 16 arguments, 3 Float32Arrays, M=0 ${ns(() => be.gemm(false, true, 0, 4, 4, 1, x, 0, 4, x, 0, 4, 1, x, 0, 4))}`);
-  console.log(`  gemm 1×1×1 (checks, choice, own kernel)  ${ns(() => be.gemm(false, true, 1, 1, 1, 1, x, 0, 1, x, 0, 1, 1, x, 0, 1))}`);
-  console.log(`  lstmCellForward, 13 args, 6 arrays, B=0  ${ns(() => be.lstmCellForward(0, 4, x, 0, x, x, 0, x, 0, x, 0, x, 0))}`);
-  console.log(`  axpy n=16                                ${ns(() => be.axpy(16, 1, x, 0, x, 16))}`);
+  // arguments made once, as the time loops do; and made per call, to show what that would cost
+  const v = at(x), gemm0 = () => ({ tA: false, tB: true, M: 0, N: 4, K: 4, alpha: 1, beta: 1,
+    A: at(x), lda: 4, B: at(x), ldb: 4, C: at(x), ldc: 4 });
+  const g0 = gemm0(), g1 = { ...g0, M: 1, N: 1, K: 1, lda: 1, ldb: 1, ldc: 1 };
+  const lstm = { B: 0, H: 4, gates: v, gh: v, cPrev: v, c: v, tc: v, h: v };
+  console.log(`  gemm (16 fields, 3 views), M=0           ${ns(() => be.gemm(g0))}`);
+  console.log(`  … struct and views made per call         ${ns(() => be.gemm(gemm0()))}`);
+  console.log(`  gemm 1×1×1 (checks, choice, own kernel)  ${ns(() => be.gemm(g1))}`);
+  console.log(`  lstmCellForward (8 fields, 6 views), B=0 ${ns(() => be.lstmCellForward(lstm))}`);
+  const lstmNew = () => ({ B: 0, H: 4, gates: at(x), gh: at(x), cPrev: at(x), c: at(x), tc: at(x), h: at(x) });
+  console.log(`  … struct and views made per call         ${ns(() => be.lstmCellForward(lstmNew()))}`);
+  console.log(`  axpy n=16                                ${ns(() => be.axpy(16, 1, v, at(x, 16)))}`);
 }
 
 // ---- GEMM -----------------------------------------------------------------------------------
@@ -64,7 +73,7 @@ const SHAPES = [
 ];
 
 /** Max |C − C64| over a sample of entries, relative to Σ|a||b|: a wrong kernel is never timed. */
-function validate(tA, tB, M, N, K, A, B, C0, C) {
+function validate({ tA, tB, M, N, K, A, B, C0, C }) {
   let worst = 0;
   for (let s = 0; s < 64; s++) {
     const i = (s * 7919) % M, j = (s * 104729) % N;
@@ -92,8 +101,10 @@ if (only.includes('gemm')) {
     for (const c of cases) {
       paths.forEach(([, mode, threads], p) => {
         addon.setGemm(mode, threads);
-        const call = () => be.gemm(c.tA, c.tB, c.M, c.N, c.K, 1, c.A, 0, c.lda, c.B, 0, c.ldb, 1, c.C, 0, c.N);
-        if (r === 0) { c.C.set(c.C0); call(); validate(c.tA, c.tB, c.M, c.N, c.K, c.A, c.B, c.C0, c.C); }
+        const o = { tA: c.tA, tB: c.tB, M: c.M, N: c.N, K: c.K, alpha: 1, beta: 1,
+          A: at(c.A), lda: c.lda, B: at(c.B), ldb: c.ldb, C: at(c.C), ldc: c.N };
+        const call = () => be.gemm(o);
+        if (r === 0) { c.C.set(c.C0); call(); validate(c); }
         const reps = Math.max(3, Math.ceil((quick ? 1e7 : 4e7) / c.flops));
         c.gf[p] = Math.max(c.gf[p], c.flops / best(call, reps, 3) / 1e9);
       });

@@ -11,6 +11,7 @@ import { RNN } from '../../src/layers/recurrent.js';
 import { crossEntropy } from '../../src/losses/cross-entropy.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { IntTensor } from '../../src/tensor/tensor.js';
+import { at } from '../../src/kernels/backend.js';
 import { setDefaultDevice } from '../../src/kernels/device.js';
 import { WasmBackend, wasmTuning } from '../../src/kernels/wasm/backend.js';
 import '../../src/kernels/wasm/register.js';
@@ -20,7 +21,7 @@ await be.whenReady();
 const buf = be.alloc(1 << 22);
 { // inputs in [−2, 2]; results go to other regions (no growth into Inf or denormals between calls)
   const r = new Rng(1), x = Float32Array.from({ length: 1 << 22 }, () => 4 * r.uniform() - 2);
-  const h = be.fromHost(x); be.copy(h, 0, buf, 0, 1 << 22); be.release(h);
+  const h = be.fromHost(x); be.copy(1 << 22, at(h), at(buf)); be.release(h);
 }
 const saved = { ...wasmTuning };
 const set = (on: boolean): void => {
@@ -47,16 +48,24 @@ const row = (label: string, [a, b]: [number, number]): void =>
 
 console.log(`${'kernel'.padEnd(34)} ${'1 thr µs'.padStart(8)} ${'2 thr µs'.padStart(8)}   gain`);
 for (const n of [16, 32, 48, 64, 96, 128, 256]) {
-  row(`gemm 32×${n}·(${n}×${n})ᵀ  ${(2 * 32 * n * n / 1000).toFixed(0)} kflop`,
-    pair(() => be.gemm(false, true, 32, n, n, 1, buf, 0, n, buf, 1 << 20, n, 0, buf, 1 << 21, n), 200));
+  const o = { tA: false, tB: true, M: 32, N: n, K: n, alpha: 1, beta: 0,
+    A: at(buf), lda: n, B: at(buf, 1 << 20), ldb: n, C: at(buf, 1 << 21), ldc: n };
+  row(`gemm 32×${n}·(${n}×${n})ᵀ  ${(2 * 32 * n * n / 1000).toFixed(0)} kflop`, pair(() => be.gemm(o), 200));
 }
-for (const n of [1024, 2048, 4096, 8192, 16384]) row(`rnn tanh step, B·H = ${n}`, pair(() => be.rnnCellForward(false, n, buf, 0, buf + (1 << 22), buf, 1 << 21), 200));
+for (const n of [1024, 2048, 4096, 8192, 16384]) {
+  const o = { relu: false, n, gx: at(buf), gh: at(buf, 1 << 20), h: at(buf, 1 << 21) };
+  row(`rnn tanh step, B·H = ${n}`, pair(() => be.rnnCellForward(o), 200));
+}
 for (const H of [16, 32, 64, 128]) {
-  row(`lstm step B 32, H ${H} (B·H ${32 * H})`,
-    pair(() => be.lstmCellForward(32, H, buf, 0, buf + (1 << 22), buf, 1 << 20, buf, 1 << 21, buf, 5 << 19, buf, 3 << 20), 100));
+  const gates = at(buf), gh = at(buf, 1 << 20), cPrev = at(buf, 1 << 20);
+  const o = { B: 32, H, gates, gh, cPrev, c: at(buf, 1 << 21), tc: at(buf, 5 << 19), h: at(buf, 3 << 20) };
+  row(`lstm step B 32, H ${H} (B·H ${32 * H})`, pair(() => be.lstmCellForward(o), 100));
 }
-for (const n of [16384, 65536, 262144]) row(`axpy n = ${n}`, pair(() => be.axpy(n, 0.5, buf, 0, buf, 1 << 21), 50));
-for (const n of [16384, 65536, 262144]) row(`addColSums (${n / 128}, 128)`, pair(() => be.addColSums(buf, 0, n / 128, 128, buf, 1 << 21), 50));
+const x = at(buf), y = at(buf, 1 << 21);
+for (const n of [16384, 65536, 262144]) row(`axpy n = ${n}`, pair(() => be.axpy(n, 0.5, x, y), 50));
+for (const n of [16384, 65536, 262144]) {
+  row(`addColSums (${n / 128}, 128)`, pair(() => be.addColSums(n / 128, 128, x, y), 50));
+}
 console.log('hand-overs', be.teamStats);
 Object.assign(wasmTuning, saved);
 be.dispose();

@@ -11,6 +11,7 @@ import { RNN } from '../../src/layers/recurrent.js';
 import { crossEntropy } from '../../src/losses/cross-entropy.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { IntTensor } from '../../src/tensor/tensor.js';
+import { at } from '../../src/kernels/backend.js';
 import { setDefaultDevice } from '../../src/kernels/device.js';
 import { gemm as gemmRef } from '../../src/kernels/js/gemm.js';
 import { WasmBackend, wasmTuning } from '../../src/kernels/wasm/backend.js';
@@ -82,11 +83,12 @@ async function benchGemm(): Promise<void> {
     const { tA, tB, M, N, K } = s;
     const lda = tA ? M : K, ldb = tB ? K : N;
     const A = rand(M * K), B = rand(K * N), want = new Float32Array(M * N);
-    gemmRef(tA, tB, M, N, K, 1, A, 0, lda, B, 0, ldb, 0, want, 0, N);
+    const o = { tA, tB, M, N, K, alpha: 1, beta: 0 };
+    gemmRef({ ...o, A: at(A), lda, B: at(B), ldb, C: at(want), ldc: N });
     const row = [s.name.padEnd(40)];
     const bufs = backends.map((be) => {
       const a = be.fromHost(A), b = be.fromHost(B), c = be.alloc(M * N);
-      be.gemm(tA, tB, M, N, K, 1, a, 0, lda, b, 0, ldb, 0, c, 0, N);
+      be.gemm({ ...o, A: at(a), lda, B: at(b), ldb, C: at(c), ldc: N });
       const got = new Float32Array(M * N);
       be.toHost(c, got);
       for (let i = 0; i < got.length; i++) {
@@ -94,7 +96,10 @@ async function benchGemm(): Promise<void> {
       }
       return { a, b, c };
     });
-    const ms = await bestInterleaved(backends.map((be, k) => () => be.gemm(tA, tB, M, N, K, 1, bufs[k].a, 0, lda, bufs[k].b, 0, ldb, 0, bufs[k].c, 0, N)));
+    const ms = await bestInterleaved(backends.map((be, k) => {
+      const args = { ...o, A: at(bufs[k].a), lda, B: at(bufs[k].b), ldb, C: at(bufs[k].c), ldc: N };
+      return () => be.gemm(args);
+    }));
     ms.forEach((t) => row.push((2 * M * N * K / t / 1e6).toFixed(1).padStart(12)));
     backends.forEach((be, k) => { be.release(bufs[k].a); be.release(bufs[k].b); be.release(bufs[k].c); });
     console.log(row.join(''));

@@ -1,4 +1,5 @@
 import { ShapeError, fmtShape } from '../errors.js';
+import { at } from '../kernels/backend.js';
 import { hostGemm, hostKernels } from '../kernels/host.js';
 import { Tensor, allocData } from '../tensor/tensor.js';
 import { gradOf, record } from './engine.js';
@@ -26,20 +27,31 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   }
   const lda = a.shape[a.ndim - 1], ldb = b.shape[1];
   const out = allocData(a.dtype, M * N);
-  hostGemm(tA, tB, M, N, K, 1, a.data, 0, lda, b.data, 0, ldb, 0, out, 0, N);
+  const av = at(a.data), bv = at(b.data);
+  hostGemm({ tA, tB, M, N, K, alpha: 1, beta: 0, A: av, lda, B: bv, ldb, C: at(out), ldc: N });
   const shape = tA ? [M, N] : [...a.shape.slice(0, -2), aRows, N];
   const y = new Tensor(out, shape);
   return record(y, [a, b], 'matmul', () => {
-    const g = y.grad!;
+    const dC = at(y.grad!);
     // dA: (M, K) = dC (M, N) · op(B)ᵀ; stored transposed when A was: dAᵀ (K, M) = op(B) · dCᵀ
     if (a.requiresGrad) {
-      if (!tA) hostGemm(false, !tB, M, K, N, 1, g, 0, N, b.data, 0, ldb, 1, gradOf(a), 0, lda);
-      else hostGemm(tB, true, K, M, N, 1, b.data, 0, ldb, g, 0, N, 1, gradOf(a), 0, lda);
+      const dA = at(gradOf(a));
+      if (!tA) {
+        hostGemm({ tA: false, tB: !tB, M, N: K, K: N, alpha: 1, beta: 1, A: dC, lda: N, B: bv, ldb, C: dA, ldc: lda });
+      } else {
+        hostGemm({ tA: tB, tB: true, M: K, N: M, K: N, alpha: 1, beta: 1,
+          A: bv, lda: ldb, B: dC, ldb: N, C: dA, ldc: lda });
+      }
     }
     // dB: (K, N) = op(A)ᵀ · dC; stored transposed when B was: dBᵀ (N, K) = dCᵀ · op(A)
     if (b.requiresGrad) {
-      if (!tB) hostGemm(!tA, false, K, N, M, 1, a.data, 0, lda, g, 0, N, 1, gradOf(b), 0, ldb);
-      else hostGemm(true, tA, N, K, M, 1, g, 0, N, a.data, 0, lda, 1, gradOf(b), 0, ldb);
+      const dB = at(gradOf(b));
+      if (!tB) {
+        hostGemm({ tA: !tA, tB: false, M: K, N, K: M, alpha: 1, beta: 1, A: av, lda, B: dC, ldb: N, C: dB, ldc: ldb });
+      } else {
+        hostGemm({ tA: true, tB: tA, M: N, N: K, K: M, alpha: 1, beta: 1,
+          A: dC, lda: N, B: av, ldb: lda, C: dB, ldc: ldb });
+      }
     }
   });
 }
@@ -63,13 +75,23 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const M = x.size / inF, out = allocData(x.dtype, M * outF);
   if (bias) for (let i = 0; i < M; i++) out.set(bias.data, i * outF);
-  hostGemm(false, true, M, outF, inF, 1, x.data, 0, inF, weight.data, 0, inF, bias ? 1 : 0, out, 0, outF);
+  const X = at(x.data), W = at(weight.data);
+  hostGemm({ tA: false, tB: true, M, N: outF, K: inF, alpha: 1, beta: bias ? 1 : 0,
+    A: X, lda: inF, B: W, ldb: inF, C: at(out), ldc: outF });
   const y = new Tensor(out, [...x.shape.slice(0, -1), outF]);
   const parents = bias ? [x, weight, bias] : [x, weight];
   return record(y, parents, 'linear', () => {
-    const g = y.grad!;
-    if (x.requiresGrad) hostGemm(false, false, M, inF, outF, 1, g, 0, outF, weight.data, 0, inF, 1, gradOf(x), 0, inF);
-    if (weight.requiresGrad) hostGemm(true, false, outF, inF, M, 1, g, 0, outF, x.data, 0, inF, 1, gradOf(weight), 0, inF);
+    const g = y.grad!, dY = at(g);
+    if (x.requiresGrad) { // dx += dY·W
+      const dX = at(gradOf(x));
+      hostGemm({ tA: false, tB: false, M, N: inF, K: outF, alpha: 1, beta: 1,
+        A: dY, lda: outF, B: W, ldb: inF, C: dX, ldc: inF });
+    }
+    if (weight.requiresGrad) { // dW += dYᵀ·x
+      const dW = at(gradOf(weight));
+      hostGemm({ tA: true, tB: false, M: outF, N: inF, K: M, alpha: 1, beta: 1,
+        A: dY, lda: outF, B: X, ldb: inF, C: dW, ldc: inF });
+    }
     if (bias?.requiresGrad) hostKernels(g).addColSums(M, outF, g, gradOf(bias));
   });
 }

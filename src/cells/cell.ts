@@ -12,9 +12,25 @@ import type { Backend } from '../kernels/backend.js';
  *   cs  (T+1, B, H)   LSTM cell states, cs[0] = c0
  *   aux (T, B, H)     LSTM tanh(c_t); GRU W_hn·h + b_hn (what the backward needs besides the gates)
  *   dgx, dgh (T, B, G·H)  pre-activation gradients, input side and hidden side (the same buffer unless splitHidden)
+ *   dh, dc (B, H)     gradients reaching h_t and c_t (dc is carried back in place)
+ *   dhPrev (B, H)     the direct part of the gradient reaching h_{t−1}; the loop swaps it with dh after each step
  */
 export interface StepBuffers<Buf> {
-  gx: Buf; gh: Buf; hs: Buf; cs: Buf; aux: Buf; dgx: Buf; dgh: Buf;
+  gx: Buf; gh: Buf; hs: Buf; cs: Buf; aux: Buf; dgx: Buf; dgh: Buf; dh: Buf; dc: Buf; dhPrev: Buf;
+}
+
+/**
+ * A cell's step kernels bound to one workspace. Their arguments are made once, as structs of views
+ * named after the equations; step t only moves the views (llm.c's `l_ln1 = acts.ln1 + l·B·T·C`).
+ */
+export interface CellSteps {
+  /** Step t forward: from gx_t, gh, hs[t] (cs[t]) to the gates, hs[t+1] (cs[t+1]) and aux_t. */
+  forward(t: number): void;
+  /**
+   * Step t backward: from dh (and dc, updated in place to dc_{t−1}) to dgx_t, dgh_t and the
+   * direct part of dh_{t−1} written into dhPrev (the W_hh part is added by the loop).
+   */
+  backward(t: number): void;
 }
 
 export interface Cell {
@@ -28,11 +44,6 @@ export interface Cell {
   readonly hasAux: boolean;
   /** The hidden-side gradient differs from the input-side one (GRU's r ⊙ (W_hn·h + b_hn)). */
   readonly splitHidden: boolean;
-  /** Step t forward: from gx_t, gh, hs[t] (cs[t]) to the gates, hs[t+1] (cs[t+1]) and aux_t. */
-  forward<Buf>(be: Backend<Buf>, w: StepBuffers<Buf>, t: number, B: number, H: number): void;
-  /**
-   * Step t backward: from dh (and dc, updated in place to dc_{t−1}) to dgx_t, dgh_t and the
-   * direct part of dh_{t−1} written into dhPrev (the W_hh part is added by the loop).
-   */
-  backward<Buf>(be: Backend<Buf>, w: StepBuffers<Buf>, t: number, B: number, H: number, dh: Buf, dc: Buf, dhPrev: Buf): void;
+  /** The step kernels on workspace w at batch B and hidden size H. */
+  bind<Buf>(be: Backend<Buf>, w: StepBuffers<Buf>, B: number, H: number): CellSteps;
 }

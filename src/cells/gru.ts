@@ -1,3 +1,4 @@
+import { at } from '../kernels/backend.js';
 import type { Cell } from './cell.js';
 
 /**
@@ -10,12 +11,22 @@ import type { Cell } from './cell.js';
  */
 export const GRU: Cell = {
   mode: 'GRU', G: 3, hasCellState: false, hasAux: true, splitHidden: true,
-  forward(be, w, t, B, H) {
-    const BH = B * H;
-    be.gruCellForward(B, H, w.gx, t * 3 * BH, w.gh, w.hs, t * BH, w.aux, t * BH, w.hs, (t + 1) * BH);
-  },
-  backward(be, w, t, B, H, dh, _dc, dhPrev) {
-    const BH = B * H;
-    be.gruCellBackward(B, H, w.gx, t * 3 * BH, w.aux, t * BH, w.hs, t * BH, dh, w.dgx, t * 3 * BH, w.dgh, t * 3 * BH, dhPrev);
+  bind(be, w, B, H) {
+    const BH = B * H, gates = at(w.gx), hPrev = at(w.hs), hn = at(w.aux), h = at(w.hs);
+    const dh = at(w.dh), dgx = at(w.dgx), dgh = at(w.dgh), dhPrev = at(w.dhPrev);
+    const fwd = { B, H, gates, gh: at(w.gh), hPrev, hn, h }, bwd = { B, H, gates, hn, hPrev, dh, dgx, dgh, dhPrev };
+    /** Step t's slices: gates_t, dgx_t and dgh_t, h_{t−1} = hs[t], hn_t, h_t = hs[t + 1]. */
+    const seek = (t: number): void => {
+      gates.off = dgx.off = dgh.off = 3 * t * BH;
+      hPrev.off = hn.off = t * BH;
+      h.off = (t + 1) * BH;
+    };
+    return {
+      forward(t) { seek(t); be.gruCellForward(fwd); },
+      backward(t) {
+        seek(t); dh.buf = w.dh; dhPrev.buf = w.dhPrev; // the loop swaps dh and dhPrev from step to step
+        be.gruCellBackward(bwd);
+      },
+    };
   },
 };

@@ -1,3 +1,4 @@
+import { at } from '../kernels/backend.js';
 import type { Cell } from './cell.js';
 
 /**
@@ -9,13 +10,23 @@ import type { Cell } from './cell.js';
  */
 export const LSTM: Cell = {
   mode: 'LSTM', G: 4, hasCellState: true, hasAux: true, splitHidden: false,
-  forward(be, w, t, B, H) {
-    const BH = B * H;
-    be.lstmCellForward(B, H, w.gx, t * 4 * BH, w.gh, w.cs, t * BH, w.cs, (t + 1) * BH, w.aux, t * BH, w.hs, (t + 1) * BH);
-  },
-  backward(be, w, t, B, H, dh, dc, dhPrev) {
-    const BH = B * H;
-    be.lstmCellBackward(B, H, w.gx, t * 4 * BH, w.cs, t * BH, w.aux, t * BH, dh, dc, w.dgx, t * 4 * BH);
-    be.fill(dhPrev, 0, BH, 0);
+  bind(be, w, B, H) {
+    const BH = B * H, gates = at(w.gx), cPrev = at(w.cs), c = at(w.cs), tc = at(w.aux), h = at(w.hs);
+    const dh = at(w.dh), dc = at(w.dc), dg = at(w.dgx), dhPrev = at(w.dhPrev);
+    const fwd = { B, H, gates, gh: at(w.gh), cPrev, c, tc, h }, bwd = { B, H, gates, cPrev, tc, dh, dc, dg };
+    /** Step t's slices: gates_t and dg_t, c_{t−1} = cs[t], c_t = cs[t + 1], tanh c_t, h_t = hs[t + 1]. */
+    const seek = (t: number): void => {
+      gates.off = dg.off = 4 * t * BH;
+      cPrev.off = tc.off = t * BH;
+      c.off = h.off = (t + 1) * BH;
+    };
+    return {
+      forward(t) { seek(t); be.lstmCellForward(fwd); },
+      backward(t) {
+        seek(t); dh.buf = w.dh; dhPrev.buf = w.dhPrev; // the loop swaps dh and dhPrev from step to step
+        be.lstmCellBackward(bwd);
+        be.fill(BH, 0, dhPrev); // h_{t−1} reaches h_t only through W_hh (and c_{t−1} through dc)
+      },
+    };
   },
 };

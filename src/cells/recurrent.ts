@@ -1,4 +1,4 @@
-import type { Backend } from '../kernels/backend.js';
+import { type Backend, at } from '../kernels/backend.js';
 import { type Data, allocData, dtypeOf } from '../tensor/tensor.js';
 import type { Cell, StepBuffers } from './cell.js';
 
@@ -112,7 +112,7 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
     if (!s || !d) return;
     this.spilled = null;
     this.prepare(d, this.oneHot);
-    const put = (h: Data, b: Buf): void => this.be.copy(this.upload(h), 0, b, 0, h.length);
+    const put = (h: Data, b: Buf): void => this.be.copy(h.length, at(this.upload(h)), at(b));
     put(s.gx, this.gx); put(s.hs, this.hs);
     if (s.cs) put(s.cs, this.cs);
     if (s.aux) put(s.aux, this.aux);
@@ -133,7 +133,9 @@ export class RecurrentWorkspace<Buf> implements StepBuffers<Buf> {
   }
 }
 
-export function recurrentForward<Buf>(ws: RecurrentWorkspace<Buf>, d: RecurrentDims, inp: RecurrentInputs): RecurrentOutputs {
+export function recurrentForward<Buf>(
+  ws: RecurrentWorkspace<Buf>, d: RecurrentDims, inp: RecurrentInputs,
+): RecurrentOutputs {
   const { be, cell } = ws, { T, B, D, H } = d, G = cell.G, GH = G * H, N = T * B, BH = B * H;
   ws.prepare(d, inp.tokens !== null);
   ws.releaseUploads();
@@ -144,24 +146,36 @@ export function recurrentForward<Buf>(ws: RecurrentWorkspace<Buf>, d: RecurrentD
   ws.inp = { x, wih, whh, bih, bhh, mask, tokens: inp.tokens };
 
   // input side for every step at once: gx = x·W_ihᵀ + b_ih
-  if (bih) be.broadcastRows(bih, 0, N, GH, ws.gx, 0); else be.fill(ws.gx, 0, N * GH, 0);
+  const gx = at(ws.gx);
+  if (bih) be.broadcastRows(N, GH, at(bih), gx); else be.fill(N * GH, 0, gx);
   if (inp.tokens) {
-    be.transpose(wih, 0, GH, D, ws.wihT!, 0);
-    be.gatherAddRows(ws.wihT!, GH, inp.tokens, ws.gx, 0);
+    const wihT = at(ws.wihT!);
+    be.transpose(GH, D, at(wih), wihT);
+    be.gatherAddRows(GH, inp.tokens, wihT, gx);
   } else {
-    be.gemm(false, true, N, GH, D, 1, x!, 0, D, wih, 0, D, 1, ws.gx, 0, GH);
+    be.gemm({ tA: false, tB: true, M: N, N: GH, K: D, alpha: 1, beta: 1,
+      A: at(x!), lda: D, B: at(wih), ldb: D, C: gx, ldc: GH });
   }
   // initial state
-  if (inp.h0) be.copy(ws.upload(inp.h0), 0, ws.hs, 0, BH); else be.fill(ws.hs, 0, BH, 0);
-  if (cell.hasCellState) { if (inp.c0) be.copy(ws.upload(inp.c0), 0, ws.cs, 0, BH); else be.fill(ws.cs, 0, BH, 0); }
+  const h0 = at(ws.hs), c0 = at(ws.cs);
+  if (inp.h0) be.copy(BH, at(ws.upload(inp.h0)), h0); else be.fill(BH, 0, h0);
+  if (cell.hasCellState) { if (inp.c0) be.copy(BH, at(ws.upload(inp.c0)), c0); else be.fill(BH, 0, c0); }
 
+  // the time loop: every kernel's arguments are made once, and step t moves the views to its slices
+  const hPrev = at(ws.hs), h = at(ws.hs), cPrev = at(ws.cs), c = at(ws.cs), m = mask ? at(mask) : null;
+  const gh = at(ws.gh), b_hh = bhh ? at(bhh) : null, step = cell.bind(be, ws, B, H);
+  const recur = { tA: false, tB: true, M: B, N: GH, K: H, alpha: 1, beta: 1,
+    A: hPrev, lda: H, B: at(whh), ldb: H, C: gh, ldc: GH };
   for (let t = 0; t < T; t++) {
-    if (bhh) be.broadcastRows(bhh, 0, B, GH, ws.gh, 0); else be.fill(ws.gh, 0, B * GH, 0);
-    be.gemm(false, true, B, GH, H, 1, ws.hs, t * BH, H, whh, 0, H, 1, ws.gh, 0, GH);
-    cell.forward(be, ws, t, B, H);
-    if (mask) {
-      be.maskState(B, H, mask, t * B, ws.hs, (t + 1) * BH, ws.hs, t * BH);
-      if (cell.hasCellState) be.maskState(B, H, mask, t * B, ws.cs, (t + 1) * BH, ws.cs, t * BH);
+    hPrev.off = cPrev.off = t * BH; h.off = c.off = (t + 1) * BH;
+    // gh = h_{t−1}·W_hhᵀ + b_hh, then the cell
+    if (b_hh) be.broadcastRows(B, GH, b_hh, gh); else be.fill(B * GH, 0, gh);
+    be.gemm(recur);
+    step.forward(t);
+    if (m) { // padded rows keep their state
+      m.off = t * B;
+      be.maskState(B, H, m, h, hPrev);
+      if (cell.hasCellState) be.maskState(B, H, m, c, cPrev);
     }
   }
 
@@ -175,68 +189,86 @@ export function recurrentForward<Buf>(ws: RecurrentWorkspace<Buf>, d: RecurrentD
   return { y, hT, cT };
 }
 
-export function recurrentBackward<Buf>(ws: RecurrentWorkspace<Buf>, d: RecurrentDims, g: RecurrentGrads, out: RecurrentGradOutputs): void {
-  const { be, cell } = ws, { T, B, D, H } = d, GH = cell.G * H, N = T * B, BH = B * H;
+/** Backward through time, then the weight gradients (weightGrads) from what the time loop left. */
+export function recurrentBackward<Buf>(
+  ws: RecurrentWorkspace<Buf>, d: RecurrentDims, g: RecurrentGrads, out: RecurrentGradOutputs,
+): void {
+  const { be, cell } = ws, { T, B, H } = d, GH = cell.G * H, N = T * B, BH = B * H;
   const inp = ws.inp;
   if (inp === null) throw new Error('recurrentBackward: no forward pass to go back through');
   const { mask } = inp;
-  const up = (h: Data | null): Buf | null => (h ? be.fromHost(h) : null);
 
-  if (g.dhT) be.copy(ws.upload(g.dhT), 0, ws.dh, 0, BH); else be.fill(ws.dh, 0, BH, 0);
-  if (g.dcT) be.copy(ws.upload(g.dcT), 0, ws.dc, 0, BH); else be.fill(ws.dc, 0, BH, 0);
+  const dh = at(ws.dh), dhPrev = at(ws.dhPrev), dc = at(ws.dc), dy = at(ws.dy);
+  if (g.dhT) be.copy(BH, at(ws.upload(g.dhT)), dh); else be.fill(BH, 0, dh);
+  if (g.dcT) be.copy(BH, at(ws.upload(g.dcT)), dc); else be.fill(BH, 0, dc);
   if (g.dy) {
-    be.copy(ws.upload(g.dy), 0, ws.dy, 0, N * H);
-    if (mask) be.maskRows(N, H, mask, 0, ws.dy, 0); // outputs at padded steps are constant zeros
+    be.copy(N * H, at(ws.upload(g.dy)), dy);
+    if (mask) be.maskRows(N, H, at(mask), dy); // outputs at padded steps are constant zeros
   }
 
-  let dh = ws.dh, dhPrev = ws.dhPrev;
+  // the time loop backwards, its arguments made once as in the forward
+  const dgx = at(ws.dgx), dgh = at(ws.dgh), dhIn = at(ws.dhIn), dcIn = at(ws.dcIn), m = mask ? at(mask) : null;
+  const step = cell.bind(be, ws, B, H);
+  const back = { tA: false, tB: false, M: B, N: H, K: GH, alpha: 1, beta: 1,
+    A: dgh, lda: GH, B: at(inp.whh), ldb: H, C: dhPrev, ldc: H };
   for (let t = T - 1; t >= 0; t--) {
-    if (g.dy) be.axpy(BH, 1, ws.dy, t * BH, dh, 0);
-    if (mask) { be.copy(dh, 0, ws.dhIn, 0, BH); if (cell.hasCellState) be.copy(ws.dc, 0, ws.dcIn, 0, BH); }
-    cell.backward(be, ws, t, B, H, dh, ws.dc, dhPrev);
-    if (mask) {
-      be.maskRows(B, GH, mask, t * B, ws.dgx, t * B * GH);
-      if (cell.splitHidden) be.maskRows(B, GH, mask, t * B, ws.dgh, t * B * GH);
-    }
-    be.gemm(false, false, B, H, GH, 1, ws.dgh, t * B * GH, GH, inp.whh, 0, H, 1, dhPrev, 0, H);
-    if (mask) {
-      be.maskState(B, H, mask, t * B, dhPrev, 0, ws.dhIn, 0);
-      if (cell.hasCellState) be.maskState(B, H, mask, t * B, ws.dc, 0, ws.dcIn, 0);
-    }
-    const s = dh; dh = dhPrev; dhPrev = s;
+    dh.buf = ws.dh; dhPrev.buf = ws.dhPrev; dy.off = t * BH; dgx.off = dgh.off = t * B * GH;
+    if (g.dy) be.axpy(BH, 1, dy, dh);
+    if (m) { m.off = t * B; be.copy(BH, dh, dhIn); if (cell.hasCellState) be.copy(BH, dc, dcIn); }
+    step.backward(t);
+    if (m) { be.maskRows(B, GH, m, dgx); if (cell.splitHidden) be.maskRows(B, GH, m, dgh); }
+    be.gemm(back); // dh_{t−1} = the cell's direct part + dgh_t·W_hh
+    // padded rows pass dh and dc through unchanged
+    if (m) { be.maskState(B, H, m, dhPrev, dhIn); if (cell.hasCellState) be.maskState(B, H, m, dc, dcIn); }
+    const s = ws.dh; ws.dh = ws.dhPrev; ws.dhPrev = s; // dh_{t−1} is the next step's dh
   }
 
   // initial-state gradients
   const addTo = (host: Data | null, src: Buf): void => {
     if (!host) return;
     const b = be.fromHost(host);
-    be.axpy(BH, 1, src, 0, b, 0);
+    be.axpy(BH, 1, at(src), at(b));
     be.toHost(b, host); be.release(b);
   };
-  addTo(out.dh0, dh);
+  addTo(out.dh0, ws.dh);
   if (cell.hasCellState) addTo(out.dc0, ws.dc);
+  weightGrads(ws, d, out);
+}
 
-  // weight gradients, each one GEMM over all N = T·B rows
+/** Every weight gradient is one GEMM (or column sum) over all N = T·B rows of the step gradients. */
+function weightGrads<Buf>(ws: RecurrentWorkspace<Buf>, d: RecurrentDims, out: RecurrentGradOutputs): void {
+  const { be, cell } = ws, inp = ws.inp!, { T, B, D, H } = d, GH = cell.G * H, N = T * B;
+  const up = (h: Data | null): Buf | null => (h ? be.fromHost(h) : null);
+  const down = (b: Buf, h: Data): void => { be.toHost(b, h); be.release(b); };
+  const dGX = at(ws.dgx), dGH = at(ws.dgh);
+
+  // dW_hh += dGHᵀ·H_prev, H_prev = hs[0, T)
   const dwhh = up(out.dwhh)!;
-  be.gemm(true, false, GH, H, N, 1, ws.dgh, 0, GH, ws.hs, 0, H, 1, dwhh, 0, H);
-  be.toHost(dwhh, out.dwhh); be.release(dwhh);
+  be.gemm({ tA: true, tB: false, M: GH, N: H, K: N, alpha: 1, beta: 1,
+    A: dGH, lda: GH, B: at(ws.hs), ldb: H, C: at(dwhh), ldc: H });
+  down(dwhh, out.dwhh);
   const dbhh = up(out.dbhh);
-  if (dbhh) { be.addColSums(ws.dgh, 0, N, GH, dbhh, 0); be.toHost(dbhh, out.dbhh!); be.release(dbhh); }
+  if (dbhh) { be.addColSums(N, GH, dGH, at(dbhh)); down(dbhh, out.dbhh!); }
   const dbih = up(out.dbih);
-  if (dbih) { be.addColSums(ws.dgx, 0, N, GH, dbih, 0); be.toHost(dbih, out.dbih!); be.release(dbih); }
+  if (dbih) { be.addColSums(N, GH, dGX, at(dbih)); down(dbih, out.dbih!); }
+  // dW_ih += dGXᵀ·X: for one-hot X, rows of dGX scattered into dW_ihᵀ (D, G·H), then transposed
   const dwih = up(out.dwih)!;
   if (inp.tokens) {
-    be.fill(ws.dwihT!, 0, D * GH, 0);
-    be.scatterAddRows(ws.dgx, 0, GH, inp.tokens, ws.dwihT!);
-    be.transpose(ws.dwihT!, 0, D, GH, ws.tmp!, 0);
-    be.axpy(GH * D, 1, ws.tmp!, 0, dwih, 0);
+    const dwihT = at(ws.dwihT!), tmp = at(ws.tmp!);
+    be.fill(D * GH, 0, dwihT);
+    be.scatterAddRows(GH, inp.tokens, dGX, dwihT);
+    be.transpose(D, GH, dwihT, tmp);
+    be.axpy(GH * D, 1, tmp, at(dwih));
   } else {
-    be.gemm(true, false, GH, D, N, 1, ws.dgx, 0, GH, inp.x!, 0, D, 1, dwih, 0, D);
+    be.gemm({ tA: true, tB: false, M: GH, N: D, K: N, alpha: 1, beta: 1,
+      A: dGX, lda: GH, B: at(inp.x!), ldb: D, C: at(dwih), ldc: D });
   }
-  be.toHost(dwih, out.dwih); be.release(dwih);
+  down(dwih, out.dwih);
+  // dx += dGX·W_ih
   if (out.dx && inp.x) {
     const dx = be.fromHost(out.dx);
-    be.gemm(false, false, N, D, GH, 1, ws.dgx, 0, GH, inp.wih, 0, D, 1, dx, 0, D);
-    be.toHost(dx, out.dx); be.release(dx);
+    be.gemm({ tA: false, tB: false, M: N, N: D, K: GH, alpha: 1, beta: 1,
+      A: dGX, lda: GH, B: at(inp.wih), ldb: D, C: at(dx), ldc: D });
+    down(dx, out.dx);
   }
 }

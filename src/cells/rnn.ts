@@ -1,3 +1,4 @@
+import { at } from '../kernels/backend.js';
 import type { Cell } from './cell.js';
 
 /**
@@ -7,14 +8,19 @@ import type { Cell } from './cell.js';
 function rnnCell(relu: boolean): Cell {
   return {
     mode: relu ? 'RNN_RELU' : 'RNN_TANH', G: 1, hasCellState: false, hasAux: false, splitHidden: false,
-    forward(be, w, t, B, H) {
-      const BH = B * H;
-      be.rnnCellForward(relu, BH, w.gx, t * BH, w.gh, w.hs, (t + 1) * BH);
-    },
-    backward(be, w, t, B, H, dh, _dc, dhPrev) {
-      const BH = B * H;
-      be.rnnCellBackward(relu, BH, w.hs, (t + 1) * BH, dh, w.dgx, t * BH);
-      be.fill(dhPrev, 0, BH, 0);
+    bind(be, w, B, H) {
+      const n = B * H, gx = at(w.gx), h = at(w.hs), dh = at(w.dh), dg = at(w.dgx), dhPrev = at(w.dhPrev);
+      const fwd = { relu, n, gx, gh: at(w.gh), h }, bwd = { relu, n, h, dh, dg };
+      /** Step t's slices: gx_t and dg_t, h_t = hs[t + 1]. */
+      const seek = (t: number): void => { gx.off = dg.off = t * n; h.off = (t + 1) * n; };
+      return {
+        forward(t) { seek(t); be.rnnCellForward(fwd); },
+        backward(t) {
+          seek(t); dh.buf = w.dh; dhPrev.buf = w.dhPrev; // the loop swaps dh and dhPrev from step to step
+          be.rnnCellBackward(bwd);
+          be.fill(n, 0, dhPrev); // h_{t−1} reaches h_t only through W_hh
+        },
+      };
     },
   };
 }

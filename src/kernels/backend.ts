@@ -6,11 +6,88 @@ import type { HostKernels } from './host.js';
  * wherever the backend computes (host arrays for `cpu` and `native`, linear memory for `wasm`).
  * The plain-TypeScript backend (`js/`) is the reference every faster backend is tested against.
  *
- * Conventions: matrices are row-major; every buffer argument is followed by its element offset;
- * kernels *add* into gradient outputs where the name says so (`add…`, gemm with beta = 1) and
- * overwrite elsewhere. Dimension legend: B batch, H hidden, G gates (RNN 1, LSTM 4, GRU 3).
+ * Conventions:
+ * - Every operand is a `View`: a buffer and the element offset where the operand starts, named as
+ *   the equation names it (`hPrev = at(ws.hs, t * BH)` is h_{t−1}), as llm.c names its pointers.
+ * - GEMM and the cell kernels take one struct whose fields are named after their equation
+ *   (`lstmCellForward({ B, H, gates, gh, cPrev, c, tc, h })`); the other kernels take at most five
+ *   positional arguments in BLAS's order: sizes and scalars first, then the operands.
+ * - A backend reads a struct and its views during the call and keeps none of them, so a time loop
+ *   makes its arguments once and moves the views' `off` from step to step (no allocation per step).
+ * - Matrices are row-major; `ld` is a row stride in elements. Kernels *add* into gradient outputs
+ *   where the name says so (`add…`, gemm with beta = 1) and overwrite elsewhere.
+ * Dimension legend: B batch, H hidden, G gates (RNN 1, LSTM 4, GRU 3).
  */
 export type DeviceName = 'cpu' | 'wasm' | 'native';
+
+/** Where a kernel operand starts: a buffer and an element offset into it. */
+export interface View<Buf = unknown> { buf: Buf; off: number }
+
+/** The view of `buf` from element `off` (its start when omitted). */
+export const at = <Buf>(buf: Buf, off = 0): View<Buf> => ({ buf, off });
+
+/** C = alpha·op(A)·op(B) + beta·C, op(X) = Xᵀ when tX is set; op(A) (M, K), op(B) (K, N), C (M, N). */
+export interface GemmArgs<Buf = unknown> {
+  tA: boolean; tB: boolean; M: number; N: number; K: number; alpha: number; beta: number;
+  A: View<Buf>; lda: number; B: View<Buf>; ldb: number; C: View<Buf>; ldc: number;
+}
+
+/** h = act(gx + gh), act = relu or tanh, over n = B·H elements. */
+export interface RnnForwardArgs<Buf = unknown> {
+  relu: boolean; n: number;
+  gx: View<Buf>; // (n) input side, W_ih·x + b_ih
+  gh: View<Buf>; // (n) hidden side, W_hh·h + b_hh
+  h: View<Buf>;  // (n) out
+}
+/** dg = dh ⊙ act′, act′ read from the output h. */
+export interface RnnBackwardArgs<Buf = unknown> {
+  relu: boolean; n: number;
+  h: View<Buf>;  // (n) the forward's output
+  dh: View<Buf>; // (n)
+  dg: View<Buf>; // (n) out: pre-activation gradient
+}
+
+/** gates i, f, g, o activated in place from gx + gh; c = f⊙cPrev + i⊙g; tc = tanh c; h = o⊙tc. */
+export interface LstmForwardArgs<Buf = unknown> {
+  B: number; H: number;
+  gates: View<Buf>; // (B, 4H) in: W_ih·x + b_ih; out: the activated gates
+  gh: View<Buf>;    // (B, 4H) W_hh·h + b_hh
+  cPrev: View<Buf>; // (B, H)
+  c: View<Buf>;     // (B, H) out
+  tc: View<Buf>;    // (B, H) out: tanh c, kept for the backward
+  h: View<Buf>;     // (B, H) out
+}
+/** From dh and dc to the gate pre-activation gradient dg; dc is updated in place to dc_{t−1}. */
+export interface LstmBackwardArgs<Buf = unknown> {
+  B: number; H: number;
+  gates: View<Buf>; // (B, 4H) the activated gates
+  cPrev: View<Buf>; // (B, H)
+  tc: View<Buf>;    // (B, H) tanh c
+  dh: View<Buf>;    // (B, H)
+  dc: View<Buf>;    // (B, H) in: from step t+1; out: to step t−1
+  dg: View<Buf>;    // (B, 4H) out
+}
+
+/** gates r, z, n activated in place; hn = W_hn·hPrev + b_hn kept; h = (1−z)⊙n + z⊙hPrev. */
+export interface GruForwardArgs<Buf = unknown> {
+  B: number; H: number;
+  gates: View<Buf>; // (B, 3H) in: W_ih·x + b_ih; out: the activated gates
+  gh: View<Buf>;    // (B, 3H) W_hh·hPrev + b_hh
+  hPrev: View<Buf>; // (B, H)
+  hn: View<Buf>;    // (B, H) out: W_hn·hPrev + b_hn, kept for the backward
+  h: View<Buf>;     // (B, H) out
+}
+/** Pre-activation gradients of both sides (they differ in n: r multiplies W_hn·h) and dhPrev = dh⊙z. */
+export interface GruBackwardArgs<Buf = unknown> {
+  B: number; H: number;
+  gates: View<Buf>;  // (B, 3H) the activated gates
+  hn: View<Buf>;     // (B, H)
+  hPrev: View<Buf>;  // (B, H)
+  dh: View<Buf>;     // (B, H)
+  dgx: View<Buf>;    // (B, 3H) out: input side
+  dgh: View<Buf>;    // (B, 3H) out: hidden side
+  dhPrev: View<Buf>; // (B, H) out (overwritten): the direct term; the caller adds dgh·W_hh
+}
 
 export interface Backend<Buf = unknown> {
   readonly name: DeviceName;
@@ -36,48 +113,37 @@ export interface Backend<Buf = unknown> {
   readonly manualMemory?: boolean;
 
   // ---- dense ------------------------------------------------------------------------------
-  /** C = alpha·op(A)·op(B) + beta·C, op(X) = Xᵀ when the flag is set; op(A) (M, K), op(B) (K, N). */
-  gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-    A: Buf, aOff: number, lda: number, B: Buf, bOff: number, ldb: number,
-    beta: number, C: Buf, cOff: number, ldc: number): void;
-  fill(x: Buf, off: number, n: number, value: number): void;
-  copy(src: Buf, srcOff: number, dst: Buf, dstOff: number, n: number): void;
-  /** y += alpha·x */
-  axpy(n: number, alpha: number, x: Buf, xOff: number, y: Buf, yOff: number): void;
-  /** Each of `rows` rows of dst (width cols) set to v (cols). */
-  broadcastRows(v: Buf, vOff: number, rows: number, cols: number, dst: Buf, dstOff: number): void;
-  /** dst[j] += Σᵢ src[i, j] over `rows` rows (bias gradients). */
-  addColSums(src: Buf, srcOff: number, rows: number, cols: number, dst: Buf, dstOff: number): void;
+  gemm(o: GemmArgs<Buf>): void;
+  /** x[0, n) = value */
+  fill(n: number, value: number, x: View<Buf>): void;
+  /** dst[0, n) = src[0, n) (the ranges may overlap). */
+  copy(n: number, src: View<Buf>, dst: View<Buf>): void;
+  /** y += alpha·x over n elements */
+  axpy(n: number, alpha: number, x: View<Buf>, y: View<Buf>): void;
+  /** Each row of dst (rows, cols) set to v (cols). */
+  broadcastRows(rows: number, cols: number, v: View<Buf>, dst: View<Buf>): void;
+  /** dst[j] += Σᵢ src[i, j], src (rows, cols) (bias gradients). */
+  addColSums(rows: number, cols: number, src: View<Buf>, dst: View<Buf>): void;
   /** dst (cols, rows) = srcᵀ, src (rows, cols). */
-  transpose(src: Buf, srcOff: number, rows: number, cols: number, dst: Buf, dstOff: number): void;
-  /** dst[i, :] += table[idx[i], :] (a one-hot input times a matrix, done as a gather). */
-  gatherAddRows(table: Buf, cols: number, idx: Int32Array, dst: Buf, dstOff: number): void;
-  /** table[idx[i], :] += src[i, :]. */
-  scatterAddRows(src: Buf, srcOff: number, cols: number, idx: Int32Array, table: Buf): void;
+  transpose(rows: number, cols: number, src: View<Buf>, dst: View<Buf>): void;
+  /** dst[i, :] += table[idx[i], :], rows of width cols (a one-hot input times a matrix, done as a gather). */
+  gatherAddRows(cols: number, idx: Int32Array, table: View<Buf>, dst: View<Buf>): void;
+  /** table[idx[i], :] += src[i, :], rows of width cols. */
+  scatterAddRows(cols: number, idx: Int32Array, src: View<Buf>, table: View<Buf>): void;
 
   // ---- pointwise parts of the fused cells (see cells/ for the equations) ---------------------
-  /** h = act(gx + gh), act = tanh or relu; n = B·H. */
-  rnnCellForward(relu: boolean, n: number, gx: Buf, gxOff: number, gh: Buf, h: Buf, hOff: number): void;
-  /** dg = dh ⊙ act′ (from the output h). */
-  rnnCellBackward(relu: boolean, n: number, h: Buf, hOff: number, dh: Buf, dg: Buf, dgOff: number): void;
-  /** gates (B, 4H) i,f,g,o activated in place from gx + gh; c = f⊙cPrev + i⊙g; tc = tanh c; h = o⊙tc. */
-  lstmCellForward(B: number, H: number, gates: Buf, gOff: number, gh: Buf,
-    cPrev: Buf, cPrevOff: number, c: Buf, cOff: number, tc: Buf, tcOff: number, h: Buf, hOff: number): void;
-  /** From dh and dc (in: from step t+1; out: to step t−1) to the gate pre-activation gradient dg (B, 4H). */
-  lstmCellBackward(B: number, H: number, gates: Buf, gOff: number, cPrev: Buf, cPrevOff: number,
-    tc: Buf, tcOff: number, dh: Buf, dc: Buf, dg: Buf, dgOff: number): void;
-  /** gates (B, 3H) r,z,n activated in place; hn = W_hn·h + b_hn kept; h = (1−z)⊙n + z⊙hPrev. */
-  gruCellForward(B: number, H: number, gates: Buf, gOff: number, gh: Buf,
-    hPrev: Buf, hPrevOff: number, hn: Buf, hnOff: number, h: Buf, hOff: number): void;
-  /** dgx (B, 3H) and dgh (B, 3H) pre-activation gradients and the direct term dhPrev = dh⊙z (overwritten). */
-  gruCellBackward(B: number, H: number, gates: Buf, gOff: number, hn: Buf, hnOff: number,
-    hPrev: Buf, hPrevOff: number, dh: Buf, dgx: Buf, dgxOff: number, dgh: Buf, dghOff: number, dhPrev: Buf): void;
-  /** Padded rows keep their state: x = m⊙x + (1−m)⊙xPrev, m (B) is 1 for live rows, 0 for padding. */
-  maskState(B: number, H: number, m: Buf, mOff: number, x: Buf, xOff: number, xPrev: Buf, xPrevOff: number): void;
+  rnnCellForward(o: RnnForwardArgs<Buf>): void;
+  rnnCellBackward(o: RnnBackwardArgs<Buf>): void;
+  lstmCellForward(o: LstmForwardArgs<Buf>): void;
+  lstmCellBackward(o: LstmBackwardArgs<Buf>): void;
+  gruCellForward(o: GruForwardArgs<Buf>): void;
+  gruCellBackward(o: GruBackwardArgs<Buf>): void;
+  /** Padded rows keep their state: x = m⊙x + (1−m)⊙xPrev over x (B, H), m (B) 1 for live rows, 0 for padding. */
+  maskState(B: number, H: number, m: View<Buf>, x: View<Buf>, xPrev: View<Buf>): void;
   /** x (B, W) rows scaled by m (B): zeroes padded rows of gradients and outputs. */
-  maskRows(B: number, W: number, m: Buf, mOff: number, x: Buf, xOff: number): void;
+  maskRows(B: number, W: number, m: View<Buf>, x: View<Buf>): void;
 
-  // ---- one step at batch 1 (generation, streaming inference) ----------------------------------
+// ---- one step at batch 1 (generation, streaming inference) ----------------------------------
   /**
    * A fused single-step kernel for a unidirectional stack at batch 1 and an optional linear head:
    * one call per step does the input gather (or projection), W_hh·h, the cell and the head. It

@@ -23,6 +23,7 @@ export interface BackendProvider {
 const providers = new Map<DeviceName, BackendProvider>();
 const instances = new Map<string, AnyBackend>();
 
+/** Adds or replaces a backend; the wasm and native backends call this when their modules load. */
 export function registerBackend(p: BackendProvider): void {
   providers.set(p.name, p);
   for (const k of [...instances.keys()]) if (k.startsWith(p.name)) instances.delete(k);
@@ -30,6 +31,7 @@ export function registerBackend(p: BackendProvider): void {
 
 registerBackend({ name: 'cpu', priority: 0, unavailableReason: () => null, create: () => new JsBackend('float32') });
 
+/** One backend as listDevices() reports it: whether it loaded here, and why not when it did not. */
 export interface DeviceInfo { name: DeviceName; available: boolean; reason: string | null; priority: number }
 
 /** Every known backend, most preferred first, with why it is unavailable where it is. */
@@ -84,4 +86,5 @@ export function setDefaultDevice(device: Device): AnyBackend {
   return getBackend(device); // now the default: its host kernels are installed
 }
 
+/** The device modules and ops use when they are not given one ('auto' until setDefaultDevice). */
 export const getDefaultDevice = (): Device => defaultDevice;

@@ -1,4 +1,5 @@
 import type { Data } from '../tensor/tensor.js';
+import type { GemmArgs } from './backend.js';
 import { gemm as gemmReference } from './js/gemm.js';
 
 /**
@@ -8,10 +9,8 @@ import { gemm as gemmReference } from './js/gemm.js';
  * `setHostKernels` when it is selected. Float64 always takes the reference path.
  */
 export interface HostKernels {
-  /** C = alpha·op(A)·op(B) + beta·C, row-major with offsets and leading dimensions. */
-  gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-    A: Data, aOff: number, lda: number, B: Data, bOff: number, ldb: number,
-    beta: number, C: Data, cOff: number, ldc: number): void;
+  /** C = alpha·op(A)·op(B) + beta·C on host arrays (see GemmArgs). */
+  gemm(o: GemmArgs<Data>): void;
   /**
    * Row-wise softmax of logits (N, C) into probs (N, C), and for each row with w[i] ≠ 0 the
    * weighted cross-entropy losses[i] = w[i]·(logsumexp(row) − row[targets[i]]) (0 elsewhere).
@@ -61,6 +60,5 @@ export const hostKernels = (d: Data): HostKernels => (d instanceof Float64Array 
 
 export function setHostKernels(k: HostKernels | null): void { active = k ?? referenceHostKernels; }
 
-/** GEMM on host arrays (see HostKernels.gemm). */
-export const hostGemm: HostKernels['gemm'] = (tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) =>
-  hostKernels(C).gemm(tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+/** GEMM on host arrays with the kernels for C's dtype (see HostKernels.gemm). */
+export const hostGemm = (o: GemmArgs<Data>): void => hostKernels(o.C.buf).gemm(o);

@@ -1,4 +1,8 @@
 export type { Backend, AnyBackend, DeviceName, StepKernel, StepLayer, StepMode, StepSpec } from './backend.js';
+export type {
+  View, GemmArgs, RnnForwardArgs, RnnBackwardArgs, LstmForwardArgs, LstmBackwardArgs, GruForwardArgs, GruBackwardArgs,
+} from './backend.js';
+export { at } from './backend.js';
 export { JsBackend } from './js/backend.js';
 export { gemm as gemmReference } from './js/gemm.js';
 export * from './device.js';

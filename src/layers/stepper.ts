@@ -1,6 +1,6 @@
-import type { StepBuffers } from '../cells/cell.js';
+import type { CellSteps, StepBuffers } from '../cells/cell.js';
 import { ShapeError, assert } from '../errors.js';
-import type { AnyBackend, StepKernel } from '../kernels/backend.js';
+import { type AnyBackend, type GemmArgs, type StepKernel, type View, at } from '../kernels/backend.js';
 import { hostGemm } from '../kernels/host.js';
 import { type Data, allocData } from '../tensor/tensor.js';
 import type { RecurrentBase } from './recurrent.js';
@@ -21,9 +21,9 @@ export class RecurrentStepper {
   private readonly be: AnyBackend;
   /** The fused kernel (batch 1), or null: the composed path below. */
   private readonly kernel: StepKernel | null;
-  private readonly layers: {
-    w: StepBuffers<unknown>; wih: unknown; wihT: unknown | null; whh: unknown; bih: unknown | null; bhh: unknown | null; D: number;
-  }[] = [];
+  private readonly layers: ComposedLayer[] = [];
+  /** y += h·W_yᵀ on the host, for the composed path's head. */
+  private headGemm: GemmArgs<Data> | null = null;
   private readonly tok = new Int32Array(1);
   private readonly head: StepperHead | null;
   /** Hidden state of the last layer after the latest step (B, H), on the host (overwritten in place). */
@@ -34,7 +34,7 @@ export class RecurrentStepper {
 
   constructor(readonly rnn: RecurrentBase, readonly B = 1, opts: { head?: StepperHead | null } = {}) {
     if (rnn.bidirectional) throw new ShapeError('stepper: a bidirectional layer needs the whole sequence; run forward() instead');
-    const be = (this.be = rnn.backend), H = rnn.hiddenSize, G = rnn.cell.G, GH = G * H, L = rnn.numLayers;
+    const be = (this.be = rnn.backend), H = rnn.hiddenSize, L = rnn.numLayers;
     this.head = opts.head ? { weight: opts.head.weight.slice(), bias: opts.head.bias?.slice() ?? null } : null;
     const O = this.head ? this.head.weight.length / H : 0;
     assert(Number.isInteger(O), () => `stepper head: expected a weight of O×${H} elements, got ${this.head!.weight.length}`);
@@ -49,22 +49,14 @@ export class RecurrentStepper {
       return;
     }
     this.kernel = null;
-    const own = (b: unknown) => { this.owned.push(b); return b; };
-    const up = (d: Data) => own(be.fromHost(d.slice()));
-    for (let l = 0; l < L; l++) {
-      const wt = rnn.weights[l], D = wt.wih.shape[1];
-      const buf = (n: number) => own(be.alloc(n));
-      const hs = buf(2 * B * H);
-      const w: StepBuffers<unknown> = {
-        gx: buf(B * GH), gh: buf(B * GH), hs, cs: rnn.cell.hasCellState ? buf(2 * B * H) : hs,
-        aux: rnn.cell.hasAux ? buf(B * H) : hs, dgx: hs, dgh: hs,
-      };
-      let wihT: unknown | null = null;
-      if (l === 0) { wihT = buf(D * GH); be.transpose(up(wt.wih.data), 0, GH, D, wihT, 0); }
-      this.layers.push({ w, wih: up(wt.wih.data), wihT, whh: up(wt.whh.data), bih: wt.bih ? up(wt.bih.data) : null, bhh: wt.bhh ? up(wt.bhh.data) : null, D });
-    }
+    const own = <T>(b: T): T => { this.owned.push(b); return b; };
+    for (let l = 0; l < L; l++) this.layers.push(composedLayer(rnn, B, l, this.layers[l - 1] ?? null, own));
     this.h = allocData(rnn.dtype, B * H);
     this.y = allocData(rnn.dtype, B * O);
+    if (this.head) {
+      this.headGemm = { tA: false, tB: true, M: B, N: O, K: H, alpha: 1, beta: 1,
+        A: at(this.h), lda: H, B: at(this.head.weight), ldb: H, C: at(this.y), ldc: O };
+    }
   }
 
   /** Zero state (or the given h0/c0 of shape (layers, B, H)). */
@@ -73,8 +65,9 @@ export class RecurrentStepper {
     const { be } = this, BH = this.B * this.rnn.hiddenSize;
     const hb = h0 ? be.fromHost(h0) : null, cb = c0 ? be.fromHost(c0) : null;
     this.layers.forEach((L, k) => {
-      if (hb) be.copy(hb, k * BH, L.w.hs, 0, BH); else be.fill(L.w.hs, 0, BH, 0);
-      if (this.rnn.cell.hasCellState) { if (cb) be.copy(cb, k * BH, L.w.cs, 0, BH); else be.fill(L.w.cs, 0, BH, 0); }
+      const h = at(L.w.hs), c = at(L.w.cs);
+      if (hb) be.copy(BH, at(hb, k * BH), h); else be.fill(BH, 0, h);
+      if (this.rnn.cell.hasCellState) { if (cb) be.copy(BH, at(cb, k * BH), c); else be.fill(BH, 0, c); }
     });
     if (hb) be.release(hb);
     if (cb) be.release(cb);
@@ -102,35 +95,37 @@ export class RecurrentStepper {
 
   /** Batch > 1: the step from the backend's GEMM and fused cell kernels. */
   private composedStep(input: number | Int32Array | Data): Data {
-    const { be, B } = this, H = this.rnn.hiddenSize, GH = this.rnn.cell.G * H, BH = B * H;
-    this.layers.forEach((L, k) => {
-      if (L.bih) be.broadcastRows(L.bih, 0, B, GH, L.w.gx, 0); else be.fill(L.w.gx, 0, B * GH, 0);
-      if (k > 0) {
-        const prev = this.layers[k - 1].w.hs;
-        be.gemm(false, true, B, GH, L.D, 1, prev, BH, L.D, L.wih, 0, L.D, 1, L.w.gx, 0, GH);
-      } else if (typeof input === 'number' || input instanceof Int32Array) {
+    const { be, B } = this, GH = this.rnn.cell.G * this.rnn.hiddenSize, BH = B * this.rnn.hiddenSize;
+    for (const L of this.layers) {
+      // gx = x·W_ihᵀ + b_ih: x is the layer below's new state, the dense input, or token ids (W_ihᵀ rows gathered)
+      if (L.bih) be.broadcastRows(B, GH, L.bih, L.gx); else be.fill(B * GH, 0, L.gx);
+      if (L.wihT === null) be.gemm(L.input);
+      else if (typeof input === 'number' || input instanceof Int32Array) {
         const ids = typeof input === 'number' ? ((this.tok[0] = input), this.tok) : input;
-        be.gatherAddRows(L.wihT!, GH, ids, L.w.gx, 0);
+        be.gatherAddRows(GH, ids, L.wihT, L.gx);
       } else {
-        const xb = be.fromHost(input);
-        be.gemm(false, true, B, GH, L.D, 1, xb, 0, L.D, L.wih, 0, L.D, 1, L.w.gx, 0, GH);
-        be.release(xb);
+        const x = L.input.A;
+        x.buf = be.fromHost(input);
+        be.gemm(L.input);
+        be.release(x.buf);
       }
-      if (L.bhh) be.broadcastRows(L.bhh, 0, B, GH, L.w.gh, 0); else be.fill(L.w.gh, 0, B * GH, 0);
-      be.gemm(false, true, B, GH, H, 1, L.w.hs, 0, H, L.whh, 0, H, 1, L.w.gh, 0, GH);
-      this.rnn.cell.forward(be, L.w, 0, B, H);
-    });
+      // gh = h·W_hhᵀ + b_hh, then the cell: hs[1] (cs[1]) from hs[0] (cs[0])
+      if (L.bhh) be.broadcastRows(B, GH, L.bhh, L.gh); else be.fill(B * GH, 0, L.gh);
+      be.gemm(L.recur);
+      L.cell.forward(0);
+    }
     // the new state becomes the previous one (after the next layer read it above)
     for (const L of this.layers) {
-      be.copy(L.w.hs, BH, L.w.hs, 0, BH);
-      if (this.rnn.cell.hasCellState) be.copy(L.w.cs, BH, L.w.cs, 0, BH);
+      be.copy(BH, L.hNew, L.h);
+      if (this.rnn.cell.hasCellState) be.copy(BH, L.cNew, L.c);
     }
     be.toHost(this.layers[this.layers.length - 1].w.hs, this.h, 0);
     const head = this.head;
-    if (head) {
+    if (head && this.headGemm) {
+      // y = h·W_yᵀ + b_y
       const O = this.y.length / B;
       for (let b = 0; b < B; b++) { if (head.bias) this.y.set(head.bias, b * O); else this.y.fill(0, b * O, (b + 1) * O); }
-      hostGemm(false, true, B, O, H, 1, this.h, 0, H, head.weight, 0, H, 1, this.y, 0, O);
+      hostGemm(this.headGemm);
     }
     return this.h;
   }
@@ -140,4 +135,42 @@ export class RecurrentStepper {
     for (const b of this.owned) this.be.release(b);
     this.owned.length = 0;
   }
+}
+
+/** One layer of the composed step (batch > 1): its buffers, and every kernel's arguments made once. */
+interface ComposedLayer {
+  w: StepBuffers<unknown>;
+  gx: View; gh: View; bih: View | null; bhh: View | null;
+  /** W_ihᵀ (D, G·H) for the token gather: layer 0 only. */
+  wihT: View | null;
+  /** gx += x·W_ihᵀ, x the layer below's new state; layer 0 uploads its dense input into A each step. */
+  input: GemmArgs;
+  /** gh += h·W_hhᵀ */
+  recur: GemmArgs;
+  cell: CellSteps;
+  /** The state before the step (hs[0], cs[0]) and after it (hs[1], cs[1]). */
+  h: View; hNew: View; c: View; cNew: View;
+}
+
+function composedLayer(rnn: RecurrentBase, B: number, l: number, below: ComposedLayer | null,
+  own: <T>(b: T) => T): ComposedLayer {
+  const be = rnn.backend, H = rnn.hiddenSize, GH = rnn.cell.G * H, BH = B * H, wt = rnn.weights[l], D = wt.wih.shape[1];
+  const buf = (n: number): unknown => own(be.alloc(n)), up = (d: Data): View => at(own(be.fromHost(d.slice())));
+  const hs = buf(2 * BH), cs = rnn.cell.hasCellState ? buf(2 * BH) : hs;
+  const w: StepBuffers<unknown> = {
+    gx: buf(B * GH), gh: buf(B * GH), hs, cs, aux: rnn.cell.hasAux ? buf(BH) : hs,
+    dgx: hs, dgh: hs, dh: hs, dc: hs, dhPrev: hs, // no backward here
+  };
+  const gx = at(w.gx), gh = at(w.gh), h = at(hs), W_ih = up(wt.wih.data);
+  const wihT = l === 0 ? at(buf(D * GH)) : null;
+  if (wihT) be.transpose(GH, D, W_ih, wihT);
+  return {
+    w, gx, gh, wihT, bih: wt.bih ? up(wt.bih.data) : null, bhh: wt.bhh ? up(wt.bhh.data) : null,
+    input: { tA: false, tB: true, M: B, N: GH, K: D, alpha: 1, beta: 1,
+      A: below ? below.hNew : at<unknown>(null), lda: D, B: W_ih, ldb: D, C: gx, ldc: GH },
+    recur: { tA: false, tB: true, M: B, N: GH, K: H, alpha: 1, beta: 1,
+      A: h, lda: H, B: up(wt.whh.data), ldb: H, C: gh, ldc: GH },
+    cell: rnn.cell.bind(be, w, B, H),
+    h, hNew: at(hs, BH), c: at(cs), cNew: at(cs, BH),
+  };
 }

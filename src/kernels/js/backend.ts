@@ -1,6 +1,6 @@
 import type { Data, DType } from '../../tensor/tensor.js';
 import { allocData } from '../../tensor/tensor.js';
-import type { Backend, StepKernel, StepSpec } from '../backend.js';
+import type { Backend, StepKernel, StepSpec, View } from '../backend.js';
 import { gemm } from './gemm.js';
 import * as pw from './pointwise.js';
 import { ReferenceStep } from './step.js';
@@ -24,38 +24,42 @@ export class JsBackend implements Backend<Data> {
   release(): void {}
 
   gemm = gemm;
-  fill(x: Data, off: number, n: number, value: number): void { x.fill(value, off, off + n); }
-  copy(src: Data, srcOff: number, dst: Data, dstOff: number, n: number): void {
-    dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+  fill(n: number, value: number, x: View<Data>): void { x.buf.fill(value, x.off, x.off + n); }
+  copy(n: number, src: View<Data>, dst: View<Data>): void {
+    dst.buf.set(src.buf.subarray(src.off, src.off + n), dst.off);
   }
-  axpy(n: number, alpha: number, x: Data, xOff: number, y: Data, yOff: number): void {
-    for (let i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+  axpy(n: number, alpha: number, x: View<Data>, y: View<Data>): void {
+    for (let i = 0; i < n; i++) y.buf[y.off + i] += alpha * x.buf[x.off + i];
   }
-  broadcastRows(v: Data, vOff: number, rows: number, cols: number, dst: Data, dstOff: number): void {
-    const row = v.subarray(vOff, vOff + cols);
-    for (let i = 0; i < rows; i++) dst.set(row, dstOff + i * cols);
+  broadcastRows(rows: number, cols: number, v: View<Data>, dst: View<Data>): void {
+    const row = v.buf.subarray(v.off, v.off + cols);
+    for (let i = 0; i < rows; i++) dst.buf.set(row, dst.off + i * cols);
   }
-  addColSums(src: Data, srcOff: number, rows: number, cols: number, dst: Data, dstOff: number): void {
+  addColSums(rows: number, cols: number, src: View<Data>, dst: View<Data>): void {
+    const s = src.buf, d = dst.buf, d0 = dst.off;
     for (let i = 0; i < rows; i++) {
-      const r = srcOff + i * cols;
-      for (let j = 0; j < cols; j++) dst[dstOff + j] += src[r + j];
+      const r = src.off + i * cols;
+      for (let j = 0; j < cols; j++) d[d0 + j] += s[r + j];
     }
   }
-  transpose(src: Data, srcOff: number, rows: number, cols: number, dst: Data, dstOff: number): void {
+  transpose(rows: number, cols: number, src: View<Data>, dst: View<Data>): void {
+    const s = src.buf, d = dst.buf;
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) dst[dstOff + j * rows + i] = src[srcOff + i * cols + j];
+      for (let j = 0; j < cols; j++) d[dst.off + j * rows + i] = s[src.off + i * cols + j];
     }
   }
-  gatherAddRows(table: Data, cols: number, idx: Int32Array, dst: Data, dstOff: number): void {
+  gatherAddRows(cols: number, idx: Int32Array, table: View<Data>, dst: View<Data>): void {
+    const t = table.buf, d = dst.buf;
     for (let i = 0; i < idx.length; i++) {
-      const r = idx[i] * cols, d = dstOff + i * cols;
-      for (let j = 0; j < cols; j++) dst[d + j] += table[r + j];
+      const r = table.off + idx[i] * cols, e = dst.off + i * cols;
+      for (let j = 0; j < cols; j++) d[e + j] += t[r + j];
     }
   }
-  scatterAddRows(src: Data, srcOff: number, cols: number, idx: Int32Array, table: Data): void {
+  scatterAddRows(cols: number, idx: Int32Array, src: View<Data>, table: View<Data>): void {
+    const s = src.buf, t = table.buf;
     for (let i = 0; i < idx.length; i++) {
-      const r = idx[i] * cols, s = srcOff + i * cols;
-      for (let j = 0; j < cols; j++) table[r + j] += src[s + j];
+      const r = table.off + idx[i] * cols, e = src.off + i * cols;
+      for (let j = 0; j < cols; j++) t[r + j] += s[e + j];
     }
   }
 

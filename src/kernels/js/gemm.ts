@@ -1,4 +1,5 @@
 import type { Data } from '../../tensor/tensor.js';
+import type { GemmArgs } from '../backend.js';
 
 /**
  * Reference GEMM in plain TypeScript: C = alpha·op(A)·op(B) + beta·C, row-major, with leading
@@ -6,9 +7,9 @@ import type { Data } from '../../tensor/tensor.js';
  * (i-k-j for A·B, a dot product for A·Bᵀ). Works on float32 and float64 arrays alike.
  * Shapes: op(A) (M, K), op(B) (K, N), C (M, N).
  */
-export function gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Data, aOff: number, lda: number, B: Data, bOff: number, ldb: number,
-  beta: number, C: Data, cOff: number, ldc: number): void {
+export function gemm(o: GemmArgs<Data>): void {
+  const { tA, tB, M, N, K, alpha, beta, lda, ldb, ldc } = o;
+  const A = o.A.buf, aOff = o.A.off, B = o.B.buf, bOff = o.B.off, C = o.C.buf, cOff = o.C.off;
   for (let i = 0; i < M; i++) {
     const c = cOff + i * ldc;
     if (beta === 0) C.fill(0, c, c + N);

@@ -1,6 +1,6 @@
 import { DataError, ShapeError, assert } from '../../errors.js';
 import { type Data, type DType, allocData } from '../../tensor/tensor.js';
-import { type StepKernel, type StepSpec, stepGates } from '../backend.js';
+import { type StepKernel, type StepMode, type StepSpec, at, stepGates } from '../backend.js';
 import * as pw from './pointwise.js';
 
 /**
@@ -60,6 +60,8 @@ export class ReferenceStep implements StepKernel {
   private readonly aux: Data;  // (H) what a backward would read (LSTM tanh c, GRU W_hn·h + b_hn): written, not needed here
   private readonly spec: StepSpec;
   private readonly G: number;
+  /** Layer l's cell kernel on its slice of h (and c), with its arguments made once. */
+  private readonly cells: (() => void)[];
 
   constructor(dtype: DType, spec: StepSpec) {
     const s = stepShape(spec);
@@ -73,10 +75,12 @@ export class ReferenceStep implements StepKernel {
     this.x = allocData(dtype, s.D); this.h = allocData(dtype, s.L * s.H); this.y = allocData(dtype, s.O);
     this.c = allocData(dtype, spec.mode === 'LSTM' ? s.L * s.H : 0);
     this.gx = allocData(dtype, s.GH); this.gh = allocData(dtype, s.GH); this.aux = allocData(dtype, s.H);
+    const bufs = { gx: this.gx, gh: this.gh, aux: this.aux, h: this.h, c: this.c };
+    this.cells = Array.from({ length: s.L }, (_, l) => cellStep(spec.mode, s.H, bufs, l * s.H));
   }
 
   step(token: number): void {
-    const { H, G, gx, gh, h, c } = this, GH = G * H, mode = this.spec.mode;
+    const { H, G, gx, gh, h } = this, GH = G * H;
     if (token >= 0) checkToken(token, this.D);
     for (let l = 0; l < this.L; l++) {
       const w = this.spec.layers[l], Dl = l === 0 ? this.D : H, hl = l * H;
@@ -87,9 +91,7 @@ export class ReferenceStep implements StepKernel {
       // gh = b_hh + W_hh·h
       if (w.bhh) gh.set(w.bhh); else gh.fill(0);
       matvecAdd(GH, H, w.whh, h, hl, gh);
-      if (mode === 'LSTM') pw.lstmCellForward(1, H, gx, 0, gh, c, hl, c, hl, this.aux, 0, h, hl);
-      else if (mode === 'GRU') pw.gruCellForward(1, H, gx, 0, gh, h, hl, this.aux, 0, h, hl);
-      else pw.rnnCellForward(mode === 'RNN_RELU', H, gx, 0, gh, h, hl);
+      this.cells[l](); // h_l, c_l = cell(gx, gh, h_l, c_l)
     }
     const head = this.spec.head;
     if (head) {
@@ -100,6 +102,22 @@ export class ReferenceStep implements StepKernel {
 
   reset(h0?: Data | null, c0?: Data | null): void { setState(this.h, this.spec.mode === 'LSTM' ? this.c : null, h0, c0); }
   dispose(): void {}
+}
+
+/** One layer's cell, in place on its state h[hl, hl + H) (and c's), from the step's gx and gh. */
+function cellStep(mode: StepMode, H: number, k: Record<'gx' | 'gh' | 'aux' | 'h' | 'c', Data>, hl: number,
+): () => void {
+  const gates = at(k.gx), gh = at(k.gh), h = at(k.h, hl), aux = at(k.aux);
+  if (mode === 'LSTM') {
+    const c = at(k.c, hl), o = { B: 1, H, gates, gh, cPrev: c, c, tc: aux, h };
+    return () => pw.lstmCellForward(o);
+  }
+  if (mode === 'GRU') {
+    const o = { B: 1, H, gates, gh, hPrev: h, hn: aux, h };
+    return () => pw.gruCellForward(o);
+  }
+  const o = { relu: mode === 'RNN_RELU', n: H, gx: gates, gh, h };
+  return () => pw.rnnCellForward(o);
 }
 
 /** out[i] += Σₖ W[i, k]·v[vOff + k] for W (rows, cols), as the reference GEMM sums (A·Bᵀ with M = 1). */

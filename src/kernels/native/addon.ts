@@ -1,4 +1,3 @@
-import type { Backend } from '../backend.js';
 import type { HostKernels } from '../host.js';
 
 /**
@@ -9,27 +8,35 @@ import type { HostKernels } from '../host.js';
  * modules through `process.getBuiltinModule` (Node ≥ 20.16), and elsewhere reports itself unavailable.
  */
 
-type Kernels = Backend<Float32Array>;
+type F32 = Float32Array;
 
-/** The addon's exports: the Backend kernels with the same arguments, plus configuration. */
+/**
+ * The addon's exports (csrc/addon.c): the kernels with positional (array, offset) arguments, as C
+ * takes them, plus configuration. Only NativeBackend calls the kernels; it names their arguments.
+ */
 export interface NativeAddon {
-  gemm: Kernels['gemm'];
-  fill: Kernels['fill'];
-  copy: Kernels['copy'];
-  axpy: Kernels['axpy'];
-  broadcastRows: Kernels['broadcastRows'];
-  addColSums: Kernels['addColSums'];
-  transpose: Kernels['transpose'];
-  gatherAddRows: Kernels['gatherAddRows'];
-  scatterAddRows: Kernels['scatterAddRows'];
-  rnnCellForward: Kernels['rnnCellForward'];
-  rnnCellBackward: Kernels['rnnCellBackward'];
-  lstmCellForward: Kernels['lstmCellForward'];
-  lstmCellBackward: Kernels['lstmCellBackward'];
-  gruCellForward: Kernels['gruCellForward'];
-  gruCellBackward: Kernels['gruCellBackward'];
-  maskState: Kernels['maskState'];
-  maskRows: Kernels['maskRows'];
+  gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: F32, aOff: number, lda: number,
+    B: F32, bOff: number, ldb: number, beta: number, C: F32, cOff: number, ldc: number): void;
+  fill(x: F32, off: number, n: number, value: number): void;
+  copy(src: F32, srcOff: number, dst: F32, dstOff: number, n: number): void;
+  axpy(n: number, alpha: number, x: F32, xOff: number, y: F32, yOff: number): void;
+  broadcastRows(v: F32, vOff: number, rows: number, cols: number, dst: F32, dstOff: number): void;
+  addColSums(src: F32, srcOff: number, rows: number, cols: number, dst: F32, dstOff: number): void;
+  transpose(src: F32, srcOff: number, rows: number, cols: number, dst: F32, dstOff: number): void;
+  gatherAddRows(table: F32, cols: number, idx: Int32Array, dst: F32, dstOff: number): void;
+  scatterAddRows(src: F32, srcOff: number, cols: number, idx: Int32Array, table: F32): void;
+  rnnCellForward(relu: boolean, n: number, gx: F32, gxOff: number, gh: F32, h: F32, hOff: number): void;
+  rnnCellBackward(relu: boolean, n: number, h: F32, hOff: number, dh: F32, dg: F32, dgOff: number): void;
+  lstmCellForward(B: number, H: number, gates: F32, gOff: number, gh: F32,
+    cPrev: F32, cPrevOff: number, c: F32, cOff: number, tc: F32, tcOff: number, h: F32, hOff: number): void;
+  lstmCellBackward(B: number, H: number, gates: F32, gOff: number, cPrev: F32, cPrevOff: number,
+    tc: F32, tcOff: number, dh: F32, dc: F32, dg: F32, dgOff: number): void;
+  gruCellForward(B: number, H: number, gates: F32, gOff: number, gh: F32,
+    hPrev: F32, hPrevOff: number, hn: F32, hnOff: number, h: F32, hOff: number): void;
+  gruCellBackward(B: number, H: number, gates: F32, gOff: number, hn: F32, hnOff: number,
+    hPrev: F32, hPrevOff: number, dh: F32, dgx: F32, dgxOff: number, dgh: F32, dghOff: number, dhPrev: F32): void;
+  maskState(B: number, H: number, m: F32, mOff: number, x: F32, xOff: number, xPrev: F32, xPrevOff: number): void;
+  maskRows(B: number, W: number, m: F32, mOff: number, x: F32, xOff: number): void;
   /**
    * Compiles a single step (see StepSpec): mode 0 tanh, 1 relu, 2 LSTM, 3 GRU; four arrays per layer
    * (weight_ih, weight_hh, bias_ih or null, bias_hh or null); the head's weight and bias or null.

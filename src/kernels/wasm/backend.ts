@@ -1,5 +1,8 @@
 import type { Data } from '../../tensor/tensor.js';
-import type { Backend, StepKernel, StepSpec } from '../backend.js';
+import type {
+  Backend, GemmArgs, GruBackwardArgs, GruForwardArgs, LstmBackwardArgs, LstmForwardArgs, RnnBackwardArgs,
+  RnnForwardArgs, StepKernel, StepSpec, View,
+} from '../backend.js';
 import type { HostKernels } from '../host.js';
 import { Heap } from './heap.js';
 import { wasmHostKernels } from './host.js';
@@ -55,6 +58,9 @@ const KERNELS: readonly KernelName[] = [
   'gemm', 'transpose', 'rnn_forward', 'rnn_backward', 'lstm_forward', 'lstm_backward', 'gru_forward', 'gru_backward',
   'axpy', 'broadcast_rows', 'add_col_sums', 'gather_add_rows', 'scatter_add_rows', 'softmax_rows',
 ];
+
+/** The byte address where a view starts (a buffer is a byte offset into linear memory, `off` counts floats). */
+const ptr = (v: View<number>): number => v.buf + 4 * v.off;
 
 const cleanup = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Team>((t) => t.dispose()) : null;
 
@@ -174,10 +180,8 @@ export class WasmBackend implements Backend<number> {
 
   // ---- dense --------------------------------------------------------------------------------------
 
-  gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-    A: number, aOff: number, lda: number, B: number, bOff: number, ldb: number,
-    beta: number, C: number, cOff: number, ldc: number): void {
-    const a = A + 4 * aOff, b = B + 4 * bOff, c = C + 4 * cOff;
+  gemm(o: GemmArgs<number>): void {
+    const { tA, tB, M, N, K, alpha, beta, lda, ldb, ldc } = o, a = ptr(o.A), b = ptr(o.B), c = ptr(o.C);
     if (this.par(2 * M * N * K, wasmTuning.gemmMinFlops)) {
       // split the dimension whose other operand is cheaper to pack twice: columns re-pack A (M·K), rows re-pack B (K·N)
       if (N >= 16 && (M <= N || M < 8)) {
@@ -196,111 +200,112 @@ export class WasmBackend implements Backend<number> {
     this.k.gemm(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, this.ws0);
   }
 
-  fill(x: number, off: number, n: number, value: number): void {
-    const s = (x >>> 2) + off;
+  fill(n: number, value: number, x: View<number>): void {
+    const s = (x.buf >>> 2) + x.off;
     this.heap.f32.fill(value, s, s + n);
   }
-  copy(src: number, srcOff: number, dst: number, dstOff: number, n: number): void {
-    const s = (src >>> 2) + srcOff;
-    this.heap.f32.copyWithin((dst >>> 2) + dstOff, s, s + n);
+  copy(n: number, src: View<number>, dst: View<number>): void {
+    const s = (src.buf >>> 2) + src.off;
+    this.heap.f32.copyWithin((dst.buf >>> 2) + dst.off, s, s + n);
   }
-  axpy(n: number, alpha: number, x: number, xOff: number, y: number, yOff: number): void {
-    const xp = x + 4 * xOff, yp = y + 4 * yOff;
+  axpy(n: number, alpha: number, x: View<number>, y: View<number>): void {
+    const xp = ptr(x), yp = ptr(y);
     if (n >= 8 && this.par(n, wasmTuning.pointwiseMinElems)) {
       const n1 = Math.ceil(n / 8) * 4;
       this.team!.run2('axpy', [n1, alpha, xp, yp], [n - n1, alpha, xp + 4 * n1, yp + 4 * n1]);
     } else this.k.axpy(n, alpha, xp, yp);
   }
-  broadcastRows(v: number, vOff: number, rows: number, cols: number, dst: number, dstOff: number): void {
-    const vp = v + 4 * vOff, d = dst + 4 * dstOff;
+  broadcastRows(rows: number, cols: number, v: View<number>, dst: View<number>): void {
+    const vp = ptr(v), d = ptr(dst);
     if (this.par(rows * cols, wasmTuning.pointwiseMinElems) && rows > 1) {
       const r1 = rows >> 1;
       this.team!.run2('broadcast_rows', [vp, r1, cols, d], [vp, rows - r1, cols, d + 4 * r1 * cols]);
     } else this.k.broadcast_rows(vp, rows, cols, d);
   }
-  addColSums(src: number, srcOff: number, rows: number, cols: number, dst: number, dstOff: number): void {
-    const s = src + 4 * srcOff, d = dst + 4 * dstOff;
+  addColSums(rows: number, cols: number, src: View<number>, dst: View<number>): void {
+    const s = ptr(src), d = ptr(dst);
     if (this.par(rows * cols, wasmTuning.pointwiseMinElems) && cols >= 8) {
       const c1 = Math.ceil(cols / 8) * 4; // columns: each thread sums its own, in the reference's row order
       this.team!.run2('add_col_sums', [s, rows, c1, cols, d], [s + 4 * c1, rows, cols - c1, cols, d + 4 * c1]);
     } else this.k.add_col_sums(s, rows, cols, cols, d);
   }
-  transpose(src: number, srcOff: number, rows: number, cols: number, dst: number, dstOff: number): void {
-    const s = src + 4 * srcOff, d = dst + 4 * dstOff;
+  transpose(rows: number, cols: number, src: View<number>, dst: View<number>): void {
+    const s = ptr(src), d = ptr(dst);
     if (this.par(rows * cols, wasmTuning.pointwiseMinElems) && rows >= 8) {
       const r1 = Math.ceil(rows / 8) * 4;
       this.team!.run2('transpose', [s, r1, cols, cols, d, rows], [s + 4 * r1 * cols, rows - r1, cols, cols, d + 4 * r1, rows]);
     } else this.k.transpose(s, rows, cols, cols, d, rows);
   }
-  gatherAddRows(table: number, cols: number, idx: Int32Array, dst: number, dstOff: number): void {
-    const n = idx.length, ip = this.indices(idx), d = dst + 4 * dstOff;
+  gatherAddRows(cols: number, idx: Int32Array, table: View<number>, dst: View<number>): void {
+    const n = idx.length, ip = this.indices(idx), t = ptr(table), d = ptr(dst);
     if (this.par(n * cols, wasmTuning.pointwiseMinElems) && n > 1) {
       const n1 = n >> 1; // by rows of dst: each row has its own index
-      this.team!.run2('gather_add_rows', [table, cols, ip, n1, d, cols], [table, cols, ip + 4 * n1, n - n1, d + 4 * n1 * cols, cols]);
-    } else this.k.gather_add_rows(table, cols, ip, n, d, cols);
+      this.team!.run2('gather_add_rows', [t, cols, ip, n1, d, cols],
+        [t, cols, ip + 4 * n1, n - n1, d + 4 * n1 * cols, cols]);
+    } else this.k.gather_add_rows(t, cols, ip, n, d, cols);
   }
-  scatterAddRows(src: number, srcOff: number, cols: number, idx: Int32Array, table: number): void {
-    const n = idx.length, ip = this.indices(idx), s = src + 4 * srcOff;
+  scatterAddRows(cols: number, idx: Int32Array, src: View<number>, table: View<number>): void {
+    const n = idx.length, ip = this.indices(idx), s = ptr(src), t = ptr(table);
     if (this.par(n * cols, wasmTuning.pointwiseMinElems) && cols >= 8) {
       const c1 = Math.ceil(cols / 8) * 4; // by columns: rows may share an index, columns never collide
-      this.team!.run2('scatter_add_rows', [s, c1, cols, ip, n, table], [s + 4 * c1, cols - c1, cols, ip, n, table + 4 * c1]);
-    } else this.k.scatter_add_rows(s, cols, cols, ip, n, table);
+      this.team!.run2('scatter_add_rows', [s, c1, cols, ip, n, t], [s + 4 * c1, cols - c1, cols, ip, n, t + 4 * c1]);
+    } else this.k.scatter_add_rows(s, cols, cols, ip, n, t);
   }
 
   // ---- pointwise parts of the fused cells -----------------------------------------------------------
 
-  rnnCellForward(relu: boolean, n: number, gx: number, gxOff: number, gh: number, h: number, hOff: number): void {
-    const x = gx + 4 * gxOff, y = h + 4 * hOff;
+  rnnCellForward(o: RnnForwardArgs<number>): void {
+    const { relu, n } = o, x = ptr(o.gx), q = ptr(o.gh), y = ptr(o.h);
     if (n >= 8 && this.par(n, relu ? wasmTuning.pointwiseMinElems : wasmTuning.cellMinElems)) {
       const n1 = Math.ceil(n / 8) * 4;
-      this.team!.run2('rnn_forward', [+relu, n1, x, gh, y], [+relu, n - n1, x + 4 * n1, gh + 4 * n1, y + 4 * n1]);
-    } else this.k.rnn_forward(relu, n, x, gh, y);
+      this.team!.run2('rnn_forward', [+relu, n1, x, q, y], [+relu, n - n1, x + 4 * n1, q + 4 * n1, y + 4 * n1]);
+    } else this.k.rnn_forward(relu, n, x, q, y);
   }
-  rnnCellBackward(relu: boolean, n: number, h: number, hOff: number, dh: number, dg: number, dgOff: number): void {
-    const y = h + 4 * hOff, d = dg + 4 * dgOff;
+  rnnCellBackward(o: RnnBackwardArgs<number>): void {
+    const { relu, n } = o, y = ptr(o.h), e = ptr(o.dh), d = ptr(o.dg);
     if (n >= 8 && this.par(n, wasmTuning.pointwiseMinElems)) { // a multiply per element: memory-bound
       const n1 = Math.ceil(n / 8) * 4;
-      this.team!.run2('rnn_backward', [+relu, n1, y, dh, d], [+relu, n - n1, y + 4 * n1, dh + 4 * n1, d + 4 * n1]);
-    } else this.k.rnn_backward(relu, n, y, dh, d);
+      this.team!.run2('rnn_backward', [+relu, n1, y, e, d], [+relu, n - n1, y + 4 * n1, e + 4 * n1, d + 4 * n1]);
+    } else this.k.rnn_backward(relu, n, y, e, d);
   }
-  lstmCellForward(B: number, H: number, gates: number, gOff: number, gh: number,
-    cPrev: number, cPrevOff: number, c: number, cOff: number, tc: number, tcOff: number, h: number, hOff: number): void {
-    const g = gates + 4 * gOff, cp = cPrev + 4 * cPrevOff, cc = c + 4 * cOff, t = tc + 4 * tcOff, hh = h + 4 * hOff;
+  lstmCellForward(o: LstmForwardArgs<number>): void {
+    const { B, H } = o, g = ptr(o.gates), q = ptr(o.gh), cp = ptr(o.cPrev), c = ptr(o.c), t = ptr(o.tc), h = ptr(o.h);
     if (this.par(4 * B * H, wasmTuning.cellMinElems) && B > 1) {
       const b1 = B >> 1, G = 16 * b1 * H, S = 4 * b1 * H; // byte offsets of row b1 in (B, 4H) and (B, H)
-      this.team!.run2('lstm_forward', [b1, H, g, gh, cp, cc, t, hh], [B - b1, H, g + G, gh + G, cp + S, cc + S, t + S, hh + S]);
-    } else this.k.lstm_forward(B, H, g, gh, cp, cc, t, hh);
+      this.team!.run2('lstm_forward', [b1, H, g, q, cp, c, t, h],
+        [B - b1, H, g + G, q + G, cp + S, c + S, t + S, h + S]);
+    } else this.k.lstm_forward(B, H, g, q, cp, c, t, h);
   }
-  lstmCellBackward(B: number, H: number, gates: number, gOff: number, cPrev: number, cPrevOff: number,
-    tc: number, tcOff: number, dh: number, dc: number, dg: number, dgOff: number): void {
-    const g = gates + 4 * gOff, cp = cPrev + 4 * cPrevOff, t = tc + 4 * tcOff, d = dg + 4 * dgOff;
+  lstmCellBackward(o: LstmBackwardArgs<number>): void {
+    const { B, H } = o, g = ptr(o.gates), cp = ptr(o.cPrev), t = ptr(o.tc);
+    const e = ptr(o.dh), dc = ptr(o.dc), d = ptr(o.dg);
     if (this.par(4 * B * H, wasmTuning.pointwiseMinElems) && B > 1) {
       const b1 = B >> 1, G = 16 * b1 * H, S = 4 * b1 * H;
-      this.team!.run2('lstm_backward', [b1, H, g, cp, t, dh, dc, d], [B - b1, H, g + G, cp + S, t + S, dh + S, dc + S, d + G]);
-    } else this.k.lstm_backward(B, H, g, cp, t, dh, dc, d);
+      this.team!.run2('lstm_backward', [b1, H, g, cp, t, e, dc, d],
+        [B - b1, H, g + G, cp + S, t + S, e + S, dc + S, d + G]);
+    } else this.k.lstm_backward(B, H, g, cp, t, e, dc, d);
   }
-  gruCellForward(B: number, H: number, gates: number, gOff: number, gh: number,
-    hPrev: number, hPrevOff: number, hn: number, hnOff: number, h: number, hOff: number): void {
-    const g = gates + 4 * gOff, hp = hPrev + 4 * hPrevOff, n = hn + 4 * hnOff, hh = h + 4 * hOff;
+  gruCellForward(o: GruForwardArgs<number>): void {
+    const { B, H } = o, g = ptr(o.gates), q = ptr(o.gh), hp = ptr(o.hPrev), n = ptr(o.hn), h = ptr(o.h);
     if (this.par(3 * B * H, wasmTuning.cellMinElems) && B > 1) {
       const b1 = B >> 1, G = 12 * b1 * H, S = 4 * b1 * H;
-      this.team!.run2('gru_forward', [b1, H, g, gh, hp, n, hh], [B - b1, H, g + G, gh + G, hp + S, n + S, hh + S]);
-    } else this.k.gru_forward(B, H, g, gh, hp, n, hh);
+      this.team!.run2('gru_forward', [b1, H, g, q, hp, n, h], [B - b1, H, g + G, q + G, hp + S, n + S, h + S]);
+    } else this.k.gru_forward(B, H, g, q, hp, n, h);
   }
-  gruCellBackward(B: number, H: number, gates: number, gOff: number, hn: number, hnOff: number,
-    hPrev: number, hPrevOff: number, dh: number, dgx: number, dgxOff: number, dgh: number, dghOff: number, dhPrev: number): void {
-    const g = gates + 4 * gOff, n = hn + 4 * hnOff, hp = hPrev + 4 * hPrevOff, dx = dgx + 4 * dgxOff, dy = dgh + 4 * dghOff;
+  gruCellBackward(o: GruBackwardArgs<number>): void {
+    const { B, H } = o, g = ptr(o.gates), n = ptr(o.hn), hp = ptr(o.hPrev), e = ptr(o.dh);
+    const dx = ptr(o.dgx), dy = ptr(o.dgh), dp = ptr(o.dhPrev);
     if (this.par(3 * B * H, wasmTuning.pointwiseMinElems) && B > 1) {
       const b1 = B >> 1, G = 12 * b1 * H, S = 4 * b1 * H;
-      this.team!.run2('gru_backward', [b1, H, g, n, hp, dh, dx, dy, dhPrev],
-        [B - b1, H, g + G, n + S, hp + S, dh + S, dx + G, dy + G, dhPrev + S]);
-    } else this.k.gru_backward(B, H, g, n, hp, dh, dx, dy, dhPrev);
+      this.team!.run2('gru_backward', [b1, H, g, n, hp, e, dx, dy, dp],
+        [B - b1, H, g + G, n + S, hp + S, e + S, dx + G, dy + G, dp + S]);
+    } else this.k.gru_backward(B, H, g, n, hp, e, dx, dy, dp);
   }
-  maskState(B: number, H: number, m: number, mOff: number, x: number, xOff: number, xPrev: number, xPrevOff: number): void {
-    this.k.mask_state(B, H, m + 4 * mOff, x + 4 * xOff, xPrev + 4 * xPrevOff);
+  maskState(B: number, H: number, m: View<number>, x: View<number>, xPrev: View<number>): void {
+    this.k.mask_state(B, H, ptr(m), ptr(x), ptr(xPrev));
   }
-  maskRows(B: number, W: number, m: number, mOff: number, x: number, xOff: number): void {
-    this.k.mask_rows(B, W, m + 4 * mOff, x + 4 * xOff);
+  maskRows(B: number, W: number, m: View<number>, x: View<number>): void {
+    this.k.mask_rows(B, W, ptr(m), ptr(x));
   }
 
   // ---- one step at batch 1 ---------------------------------------------------------------------------

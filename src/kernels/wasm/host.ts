@@ -1,4 +1,5 @@
 import type { Data } from '../../tensor/tensor.js';
+import { at } from '../backend.js';
 import { type HostKernels, referenceHostKernels as ref } from '../host.js';
 import type { WasmBackend } from './backend.js';
 
@@ -35,19 +36,20 @@ export function wasmHostKernels(be: WasmBackend): HostKernels {
   const span = (rows: number, cols: number, ld: number): number => (rows - 1) * ld + cols;
 
   return {
-    gemm(tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc) {
+    gemm(o) {
+      const { tA, tB, M, N, K, alpha, beta, lda, ldb, ldc } = o, A = o.A.buf, B = o.B.buf, C = o.C.buf, cOff = o.C.off;
       if (C instanceof Float64Array || M <= 0 || N <= 0 || K <= 0 || alpha === 0 || 2 * M * N * K < hostTuning.gemmMinFlops) {
-        ref.gemm(tA, tB, M, N, K, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        ref.gemm(o);
         return;
       }
       const sa = tA ? span(K, M, lda) : span(M, K, lda), sb = tB ? span(N, K, ldb) : span(K, N, ldb), sc = span(M, N, ldc);
       const base = region(up16(sa) + up16(sb) + up16(sc));
       const pa = base, pb = pa + 4 * up16(sa), pc = pb + 4 * up16(sb);
       const f32 = heap.f32;
-      f32.set(A.subarray(aOff, aOff + sa), pa >>> 2);
-      f32.set(B.subarray(bOff, bOff + sb), pb >>> 2);
+      f32.set(A.subarray(o.A.off, o.A.off + sa), pa >>> 2);
+      f32.set(B.subarray(o.B.off, o.B.off + sb), pb >>> 2);
       if (beta !== 0) f32.set(C.subarray(cOff, cOff + sc), pc >>> 2);
-      be.gemm(tA, tB, M, N, K, alpha, pa, 0, lda, pb, 0, ldb, beta, pc, 0, ldc);
+      be.gemm({ tA, tB, M, N, K, alpha, beta, A: at(pa), lda, B: at(pb), ldb, C: at(pc), ldc });
       if (ldc === N) C.set(f32.subarray(pc >>> 2, (pc >>> 2) + M * N), cOff);
       else for (let i = 0; i < M; i++) C.set(f32.subarray((pc >>> 2) + i * ldc, (pc >>> 2) + i * ldc + N), cOff + i * ldc);
     },
@@ -72,7 +74,7 @@ export function wasmHostKernels(be: WasmBackend): HostKernels {
       const ps = base, pd = ps + 4 * up16(n);
       heap.f32.set(src.subarray(0, n), ps >>> 2);
       heap.f32.set(dst.subarray(0, cols), pd >>> 2);
-      be.addColSums(ps, 0, rows, cols, pd, 0);
+      be.addColSums(rows, cols, at(ps), at(pd));
       dst.set(heap.f32.subarray(pd >>> 2, (pd >>> 2) + cols));
     },
   };

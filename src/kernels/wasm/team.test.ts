@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../tensor/rng.js';
 import { maxDiff } from '../../test-utils/index.js';
+import { at } from '../backend.js';
 import { gemm as gemmRef } from '../js/gemm.js';
 import { WasmBackend, wasmTuning } from './backend.js';
 import type { Team } from './team.js';
@@ -19,7 +20,8 @@ describe('wasm worker thread', () => {
       wasmTuning.gemmMinFlops = 0; wasmTuning.adaptive = false;
       const rng = new Rng(2), M = 64, N = 96, K = 80;
       const A = rand(rng, M * K), B = rand(rng, K * N), C = new Float32Array(M * N);
-      gemmRef(false, false, M, N, K, 1, A, 0, K, B, 0, N, 0, C, 0, N);
+      const dims = { tA: false, tB: false, M, N, K, alpha: 1, beta: 0 };
+      gemmRef({ ...dims, A: at(A), lda: K, B: at(B), ldb: N, C: at(C), ldc: N });
       for (let round = 0; round < 4; round++) {
         const size = be.heap.byteLength;
         const fillers = be.heap.freeBlocks().map((f) => be.heap.alloc(f.size)); // no room left below `size`
@@ -28,10 +30,11 @@ describe('wasm worker thread', () => {
         // back to back, so the worker stays awake (it sleeps after SPIN_MS idle, and a sleeping worker's
         // half is taken back): stop at the first call whose other half the worker ran, in the new pages
         const jobs = be.workerJobs;
-        for (let rep = 0; rep < 5000 && be.workerJobs === jobs; rep++) be.gemm(false, false, M, N, K, 1, a, 0, K, b, 0, N, 0, c, 0, N);
+        const o = { ...dims, A: at(a), lda: K, B: at(b), ldb: N, C: at(c), ldc: N };
+        for (let rep = 0; rep < 5000 && be.workerJobs === jobs; rep++) be.gemm(o);
         expect(be.workerJobs, `round ${round}: the worker never took a half`).toBeGreaterThan(jobs);
-        const { max, at } = maxDiff(download(be, c, M * N), C);
-        expect(max, `round ${round}: worst at ${at}`).toBeLessThan(1e-5);
+        const { max, at: where } = maxDiff(download(be, c, M * N), C);
+        expect(max, `round ${round}: worst at ${where}`).toBeLessThan(1e-5);
         for (const f of fillers) be.heap.release(f);
       }
     } finally {
@@ -47,11 +50,12 @@ describe('wasm worker thread', () => {
       expect(await be.whenReady()).toBe(true);
       wasmTuning.gemmMinFlops = 0;
       const n = 64, a = be.alloc(n * n), c = be.alloc(n * n);
-      be.fill(a, 0, n * n, 1);
+      be.fill(n * n, 1, at(a));
       for (let i = 0; i < 5; i++) {
         await new Promise((r) => setTimeout(r, 20)); // longer than the worker spins: it sleeps
         const taken = be.teamStats.takenBack, jobs = be.workerJobs, t0 = performance.now();
-        be.gemm(false, false, n, n, n, 1, a, 0, n, a, 0, n, 0, c, 0, n);
+        be.gemm({ tA: false, tB: false, M: n, N: n, K: n, alpha: 1, beta: 0,
+          A: at(a), lda: n, B: at(a), ldb: n, C: at(c), ldc: n });
         // ~0.1 ms when it works; waiting on the sleeper would end only at the stall guard (60 s)
         expect(performance.now() - t0).toBeLessThan(1000);
         expect(be.teamStats.takenBack - taken + be.workerJobs - jobs).toBe(1);
@@ -74,7 +78,11 @@ describe('wasm worker thread', () => {
         await be.whenReady();
         wasmTuning.gemmMinFlops = 0;
         const a = be.alloc(256 * 256);
-        for (let i = 0; i < 50; i++) be.gemm(false, true, 256, 256, 256, 1, a, 0, 256, a, 0, 256, 0, a, 0, 256);
+        const v = { buf: a, off: 0 };
+        for (let i = 0; i < 50; i++) {
+          be.gemm({ tA: false, tB: true, M: 256, N: 256, K: 256, alpha: 1, beta: 0,
+            A: v, lda: 256, B: v, ldb: 256, C: v, ldc: 256 });
+        }
         console.log('done', be.workerJobs > 0);
       `);
       const t0 = Date.now();
@@ -112,7 +120,8 @@ describe('wasm worker thread', () => {
     be.dispose();
     expect(be.workerReady).toBe(false);
     const a = be.fromHost(Float32Array.from([1, 2, 3, 4])), c = be.alloc(4);
-    be.gemm(false, false, 2, 2, 2, 1, a, 0, 2, a, 0, 2, 0, c, 0, 2);
+    be.gemm({ tA: false, tB: false, M: 2, N: 2, K: 2, alpha: 1, beta: 0,
+      A: at(a), lda: 2, B: at(a), ldb: 2, C: at(c), ldc: 2 });
     expect([...download(be, c, 4)]).toEqual([7, 10, 15, 22]);
   });
 });

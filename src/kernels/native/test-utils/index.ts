@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { type GemmArgs, at } from '../../backend.js';
 import { gemm as gemmRef } from '../../js/gemm.js';
 import type { Rng } from '../../../tensor/rng.js';
 import { type NativeAddon, loadNative } from '../addon.js';
@@ -51,22 +52,27 @@ const EPS = 2 ** -24;
 
 /**
  * |C − C64| ≤ 2(K + 2)·ε·(|alpha|·Σₖ|a||b| + |beta·c|) elementwise, the float32 error bound of a
- * K-term dot product, against the float64 reference from the same inputs; outside C's (M, N)
- * window nothing may change.
+ * K-term dot product, against the float64 reference from the same inputs (`o` on host arrays, C0
+ * the C it started from); outside C's (M, N) window nothing may change.
  */
-export function checkGemm(got: Float32Array, tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Float32Array, aOff: number, lda: number, B: Float32Array, bOff: number, ldb: number,
-  beta: number, C0: Float32Array, cOff: number, ldc: number, what: string): void {
+export function checkGemm(got: Float32Array, o: GemmArgs<Float32Array>, C0: Float32Array, what: string): void {
   const f64 = (x: Float32Array): Float64Array => Float64Array.from(x);
+  const { M, N, K, ldc } = o, cOff = o.C.off;
   const exact = f64(C0), mag = f64(C0).map(Math.abs);
-  gemmRef(tA, tB, M, N, K, alpha, f64(A), aOff, lda, f64(B), bOff, ldb, beta, exact, cOff, ldc);
-  gemmRef(tA, tB, M, N, K, Math.abs(alpha), f64(A).map(Math.abs), aOff, lda, f64(B).map(Math.abs), bOff, ldb, Math.abs(beta), mag, cOff, ldc);
-  let worst = 0, at = -1;
+  gemmRef({ ...o, A: at(f64(o.A.buf), o.A.off), B: at(f64(o.B.buf), o.B.off), C: at(exact, cOff) });
+  gemmRef({
+    ...o, alpha: Math.abs(o.alpha), beta: Math.abs(o.beta),
+    A: at(f64(o.A.buf).map(Math.abs), o.A.off), B: at(f64(o.B.buf).map(Math.abs), o.B.off), C: at(mag, cOff),
+  });
+  let worst = 0, where = -1;
   for (let i = 0; i < got.length; i++) {
     const r = i - cOff, inside = r >= 0 && Math.floor(r / ldc) < M && r % ldc < N;
     const tol = inside ? 2 * (K + 2) * EPS * mag[i] : 0;
     const e = Math.abs(got[i] - (inside ? exact[i] : C0[i])) - tol;
-    if (!(e <= worst)) { worst = e; at = i; }
+    if (!(e <= worst)) { worst = e; where = i; }
   }
-  if (at >= 0) expect.fail(`${what}: element ${at} is ${got[at]}, expected ${exact[at]} (bound ${2 * (K + 2) * EPS * mag[at]})`);
+  if (where >= 0) {
+    const bound = 2 * (K + 2) * EPS * mag[where];
+    expect.fail(`${what}: element ${where} is ${got[where]}, expected ${exact[where]} (bound ${bound})`);
+  }
 }
