@@ -4,6 +4,9 @@
  *
  * This entry runs anywhere (Node, browsers, workers). Node-only parts (files, bundled data
  * sets) are added by `node.ts`, which is what `import 'recur'` resolves to under Node.
+ * Browsers and bundlers get this entry for `import 'recur'`; `import 'recur/portable'` asks for it anywhere.
+ *
+ * @module recur/portable
  */
 export * from './errors.js';
 export * from './tensor/index.js';

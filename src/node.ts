@@ -1,4 +1,9 @@
-/** recur for Node: everything in the portable entry plus files, the bundled data sets, checkpoints and every task. */
+/**
+ * recur for Node: everything in the portable entry plus files, the bundled data sets, checkpoints and every task.
+ * `import … from 'recur'` resolves here under Node.
+ *
+ * @module recur
+ */
 export * from './index.js';
 export * from './io/node.js';
 export * from './data/csv.js';

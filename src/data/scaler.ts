@@ -8,6 +8,7 @@ import { DataError } from '../errors.js';
 export type ScalerKind = 'standard' | 'minmax' | 'none';
 export interface ScalerJSON { kind: ScalerKind; shift: number[]; scale: number[] }
 
+/** A per-column scaler, fitted by `Scaler.fit`: `apply`/`transform` give (x − shift) / scale, `invert` undoes it. */
 export class Scaler {
   constructor(readonly kind: ScalerKind, readonly shift: number[], readonly scale: number[]) {}
 

@@ -9,6 +9,7 @@ export const PAD = '<pad>', UNK = '<unk>', BOS = '<bos>', EOS = '<eos>';
 export type VocabKind = 'char' | 'word';
 export interface VocabJSON { kind: VocabKind; tokens: string[]; specials: string[] }
 
+/** A vocabulary: token ↔ id, specials first, built by `Vocab.chars` or `Vocab.words` (see above). */
 export class Vocab {
   private readonly index: Map<string, number>;
   constructor(readonly kind: VocabKind, readonly tokens: readonly string[], readonly specials: readonly string[]) {

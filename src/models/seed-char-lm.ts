@@ -18,6 +18,10 @@ import { MyRNNCell } from './seed-cell.js';
 /** `hidden` is the seed's rnnUnits; input and output are the vocabulary. */
 export interface SeedCharArch { cell: 'seed'; hidden: number; vocab: number }
 
+/**
+ * The seed's cell (MyRNNCell) as a character model: h_t = tanh(W_hh·h_{t−1} + W_xh·x_t), y_t = W_hy·h_t over one-hot
+ * characters, with CharLM's forward signature (see the file's header for the layout).
+ */
 export class SeedCharLM extends Module {
   readonly cell: MyRNNCell;
 

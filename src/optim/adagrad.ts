@@ -11,7 +11,8 @@ export interface AdagradOptions {
   eps?: number;
   maximize?: boolean;
 }
-type AdagradHyper = Required<AdagradOptions>;
+/** Adagrad's hyperparameters with every default filled in. */
+export type AdagradHyper = Required<AdagradOptions>;
 
 const SPEC: OptimizerSpec<AdagradHyper> = {
   name: 'Adagrad',

@@ -12,7 +12,8 @@ export interface AdamOptions {
   amsgrad?: boolean;
   maximize?: boolean;
 }
-type AdamHyper = Required<AdamOptions>;
+/** Adam's hyperparameters with every default filled in. */
+export type AdamHyper = Required<AdamOptions>;
 
 function spec(name: string, weightDecay: number): OptimizerSpec<AdamHyper> {
   return {

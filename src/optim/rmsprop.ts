@@ -12,7 +12,8 @@ export interface RMSpropOptions {
   centered?: boolean;
   maximize?: boolean;
 }
-type RMSpropHyper = Required<RMSpropOptions>;
+/** RMSprop's hyperparameters with every default filled in. */
+export type RMSpropHyper = Required<RMSpropOptions>;
 
 const SPEC: OptimizerSpec<RMSpropHyper> = {
   name: 'RMSprop',

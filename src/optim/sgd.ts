@@ -12,7 +12,8 @@ export interface SGDOptions {
   nesterov?: boolean;
   maximize?: boolean;
 }
-type SGDHyper = Required<SGDOptions>;
+/** SGD's hyperparameters with every default filled in. */
+export type SGDHyper = Required<SGDOptions>;
 
 const SPEC: OptimizerSpec<SGDHyper> = {
   name: 'SGD',

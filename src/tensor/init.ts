@@ -13,8 +13,11 @@ function make(shape: Shape, opts: CreateOptions, fill: (i: number) => number): T
   return new Tensor(data, shape, opts.requiresGrad ?? false);
 }
 
+/** A tensor of zeros, like `torch.zeros` (float32 unless `dtype` says otherwise). */
 export const zeros = (shape: Shape, opts: CreateOptions = {}): Tensor => make(shape, opts, () => 0);
+/** A tensor of ones, like `torch.ones`. */
 export const ones = (shape: Shape, opts: CreateOptions = {}): Tensor => make(shape, opts, () => 1);
+/** A tensor filled with `value`, like `torch.full`. */
 export const full = (shape: Shape, value: number, opts: CreateOptions = {}): Tensor => make(shape, opts, () => value);
 
 /** Standard normal samples, like `torch.randn`. */
@@ -35,9 +38,11 @@ export const uniform = (shape: Shape, low: number, high: number, opts: RandomOpt
   return make(shape, opts, () => low + (high - low) * rng.uniform());
 };
 
+/** 0, 1, …, n − 1 as a tensor of shape (n), like `torch.arange(n)`. */
 export const arange = (n: number, opts: CreateOptions = {}): Tensor => make([n], opts, (i) => i);
 
-type Nested = number | readonly Nested[];
+/** A number or nested arrays of numbers (a tensor written as literals). */
+export type Nested = number | readonly Nested[];
 
 function shapeOfNested(v: Nested): number[] {
   const shape: number[] = [];

@@ -74,6 +74,7 @@ export interface ClassifyResult {
   notes: string[];
 }
 
+/** What runClassify returns: the split, the scores (null if interrupted), the trained model and its baseline. */
 export interface ClassifyRun {
   options: ResolvedClassifyOptions;
   /** What was trained and tested on: the input, without repeated texts. */

@@ -6,6 +6,7 @@ import { statBaselines } from './stat-baselines.js';
 import type { EtsFit } from './stats/ets-fit.js';
 import { type Candidate, type ForecastOptions, type ResolvedForecastOptions, forecastTask, resolveOptions } from './train.js';
 
+/** What runForecast returns: the chosen candidate, its evaluation against the baselines, and the model's metadata. */
 export interface ForecastRun {
   options: ResolvedForecastOptions;
   loop: LoopResult;

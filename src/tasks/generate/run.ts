@@ -53,6 +53,7 @@ export interface GenerateResult {
   notes: string[];
 }
 
+/** What runGenerate returns: the scores (null if interrupted), both trained models, and the model file's metadata. */
 export interface GenerateRun {
   options: ResolvedGenerateOptions;
   loop: LoopResult;
@@ -70,6 +71,10 @@ export function categoryMatch(samples: string[], cat: number, byCategory: Set<st
   return { same: same / n, other: other / n, novel: novel / n, examples: samples.slice(0, 10) };
 }
 
+/**
+ * Conditional generation end to end (see GenerateOptions): trains the generator and its unconditional twin on the
+ * labelled texts and scores both. `recur generate train` runs it.
+ */
 export async function runGenerate(d: LabelledTexts, opts: GenerateOptions, run: RunOptions): Promise<GenerateRun> {
   const o = resolveGenerateOptions(opts), K = d.categories.length;
   if (K < 2) throw new DataError(`${d.source}: expected at least two categories, got only '${d.categories[0]}'`);

@@ -32,13 +32,15 @@ export interface SensorOptions extends Omit<ForecastOptions, 'horizon' | 'mode' 
 }
 
 const FORECASTERS = ['model', 'persistence', 'var'] as const;
-type Kind = typeof FORECASTERS[number];
+/** The sensor forecasters compared. */
+export type SensorForecaster = typeof FORECASTERS[number];
 
+/** What runSensors reports: one-step accuracy per sensor, the anomaly scores (with labels), and the model. */
 export interface SensorRun {
   interrupted: boolean;
   features: string[];
   /** One-step forecast accuracy on the scored part, per sensor: model, persistence and VAR. */
-  forecast: Record<string, Record<Kind, Metrics>>;
+  forecast: Record<string, Record<SensorForecaster, Metrics>>;
   /** The VAR of each group: its lag order (chosen by AIC). */
   var: { group: string; lags: number }[];
   anomalies: { model: Detection; persistence_baseline: Detection; var_baseline: Detection } | null;
@@ -55,6 +57,11 @@ export interface SplitsExport {
   groups: { name: string; maxlags: number; values: number[][]; train_end: number; scored: number[] }[];
 }
 
+/**
+ * Sensor prediction and anomaly flags end to end (see SensorOptions): trains the one-step forecaster of every sensor,
+ * scores it against persistence and the VAR, and, given `labels` (1 = anomaly, per row of `s`), scores the flags of
+ * all three. `recur sensors` runs it.
+ */
 export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions, labels: Int8Array | null):
   Promise<SensorRun> {
   const o = resolveOptions(s, {
@@ -86,29 +93,29 @@ export async function runSensors(s: Series, opts: SensorOptions, run: RunOptions
   const best = candidates.reduce((a, b) => (b.best.valMae < a.best.valMae ? b : a));
 
   // one-step predictions of reading t + 1 from origin t
-  const predict: Record<Kind, (t: number) => ArrayLike<number>> = {
+  const predict: Record<SensorForecaster, (t: number) => ArrayLike<number>> = {
     model: (t) => best.predict(t).point,
     persistence: (t) => Array.from({ length: T }, (_, j) => y(t, j)),
     var: (t) => varPredict(vars.find((v) => v.start <= t && t < v.end)!.model, s.values, F, t + 1),
   };
-  const errs = (origins: number[], kind: Kind): Errors[] => origins.map((t) => {
+  const errs = (origins: number[], kind: SensorForecaster): Errors[] => origins.map((t) => {
     const p = predict[kind](t);
     return { t: t + 1, e: Array.from({ length: T }, (_, j) => p[j] - y(t + 1, j)) };
   });
   const valOrigins = splits.val.filter((t) => observed(t + 1));
   const allErrs = (origins: number[]) =>
-    Object.fromEntries(FORECASTERS.map((k) => [k, errs(origins, k)])) as Record<Kind, Errors[]>;
+    Object.fromEntries(FORECASTERS.map((k) => [k, errs(origins, k)])) as Record<SensorForecaster, Errors[]>;
   const val = allErrs(valOrigins), test = allErrs(testOrigins);
   const forecast: SensorRun['forecast'] = {};
   for (let j = 0; j < T; j++) {
     const actual = test.model.map((r) => y(r.t, j));
-    const m = (kind: Kind) => metrics(actual, test[kind].map((r, k) => actual[k] + r.e[j]), scale[j]);
+    const m = (kind: SensorForecaster) => metrics(actual, test[kind].map((r, k) => actual[k] + r.e[j]), scale[j]);
     forecast[s.names[j]] = { model: m('model'), persistence: m('persistence'), var: m('var') };
   }
   let anomalies: SensorRun['anomalies'] = null;
   if (labels) {
     const d = { quantile: opts.thresholdQuantile ?? 0.999, window: opts.scoreWindow ?? 5 };
-    const flags = (kind: Kind) => detect(val[kind], test[kind], labels, d);
+    const flags = (kind: SensorForecaster) => detect(val[kind], test[kind], labels, d);
     anomalies = { model: flags('model'), persistence_baseline: flags('persistence'), var_baseline: flags('var') };
   }
   const model_state = { model: best.model, meta: forecasterMeta(best, s, null, o.lookback) };

@@ -34,6 +34,7 @@ export interface SmoothOptions {
   name?: string;
 }
 
+/** The smoothing model: a bidirectional recurrent layer and a linear head, one clean value per step. */
 export class Denoiser extends Module {
   readonly rnn: RecurrentBase;
   readonly head: Linear;
@@ -47,6 +48,7 @@ export class Denoiser extends Module {
 }
 
 export interface Score { mse: number; mae: number }
+/** What runSmooth reports (MSE and MAE against the clean test tail) and the model to save (null if interrupted). */
 export interface SmoothRun {
   interrupted: boolean;
   noise_std: number;
@@ -85,6 +87,10 @@ export function exponentialSmoothing(x: ArrayLike<number>, alpha: number): Float
   return out;
 }
 
+/**
+ * Signal smoothing end to end (see SmoothOptions): trains the denoiser on `signal` with fresh noise, then scores it
+ * and the moving average and exponential smoothing on the noisy held-out tail. `recur smooth` runs it.
+ */
 export async function runSmooth(signal: Float64Array, o: SmoothOptions, run: RunOptions): Promise<SmoothRun> {
   const N = signal.length, W = o.window ?? 64;
   if (N < 4 * W) throw new DataError(`the signal has ${N} points; smoothing with window ${W} needs at least ${4 * W} (use a smaller --window)`);

@@ -64,6 +64,7 @@ export function pickIndex(P: ArrayLike<number>, order: ArrayLike<number>, n: num
 /** What the sampler steps: RecurrentStepper with a head, or the seed cell's SeedStepper. */
 interface CharStepper { step(input: number | Data): Data; readonly y: Data; readonly h: Data; reset(): void; dispose(): void }
 
+/** Samples text from a trained character model (CharLM or SeedCharLM), as SampleOptions describes. */
 export class Sampler {
   private readonly stepper: CharStepper;
   /** The head's output after each step (V): the stepper's own array, overwritten in place. */

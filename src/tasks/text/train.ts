@@ -110,6 +110,10 @@ export interface CharModel extends Module {
   forward(ids: IntTensor, h0: Tensor | null, c0: Tensor | null): { logits: Tensor; hT: Tensor; cT: Tensor | null };
 }
 
+/**
+ * Trains a character model by truncated BPTT over several streams of the text, carrying each stream's state from
+ * one chunk to the next; `task()` is the step runLoop drives, so a page can train it step by step too.
+ */
 export class TextTrainer<M extends CharModel = CharModel> {
   readonly model: M;
   readonly opt: Adam;
@@ -180,6 +184,7 @@ export class TextTrainer<M extends CharModel = CharModel> {
   }
 }
 
+/** What runText returns: the trainer (with its model and vocabulary), the final losses in nats/char, and the speed. */
 export interface TextRun {
   trainer: TextTrainer; loop: LoopResult; valLoss: number | null; trainLoss: number; charsPerSec: number; seconds: number;
 }

@@ -60,13 +60,14 @@ export function paddingMask(lengths: ArrayLike<number>, S: number, dtype: DType 
   return new Tensor(m, [B, S]);
 }
 
-interface Dims { B: number; S: number; A: number; E: number }
+/** Attention sizes: B batch, S source steps, A attention units, E encoder features. */
+export interface AttentionDims { B: number; S: number; A: number; E: number }
 
 /**
  * Forward of the fused part. qp (B, A) = W_q·q, keys (B, S, A), v (A), mem (B, S, E), len (B).
  * Writes th (B, S, A) = tanh(keys + qp) (saved for backward), alpha (B, S), ctx (B, E).
  */
-export function attentionForward(d: Dims, qp: Data, keys: Data, v: Data, mem: Data, len: Int32Array, th: Data, alpha: Data, ctx: Data): void {
+export function attentionForward(d: AttentionDims, qp: Data, keys: Data, v: Data, mem: Data, len: Int32Array, th: Data, alpha: Data, ctx: Data): void {
   const { B, S, A, E } = d;
   for (let b = 0; b < B; b++) {
     const n = len[b];
@@ -98,7 +99,7 @@ export function attentionForward(d: Dims, qp: Data, keys: Data, v: Data, mem: Da
  *   de[s] = α[s]·(dα[s] − Σ_s' α[s']·dα[s'])            (softmax)
  *   dpre = de[s]·v ⊙ (1 − th²);  dkeys[s] += dpre;  dqp += Σ_s dpre;  dv += Σ_s de[s]·th[s]
  */
-export function attentionBackward(d: Dims, gctx: Data | null, galpha: Data | null, saved: { v: Data; mem: Data; len: Int32Array; th: Data; alpha: Data },
+export function attentionBackward(d: AttentionDims, gctx: Data | null, galpha: Data | null, saved: { v: Data; mem: Data; len: Int32Array; th: Data; alpha: Data },
   out: { dqp: Data | null; dkeys: Data | null; dv: Data | null; dmem: Data | null }): void {
   const { B, S, A, E } = d, { v, mem, len, th, alpha } = saved;
   const de = new Float64Array(S);

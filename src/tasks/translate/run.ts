@@ -19,6 +19,7 @@ export interface TranslateRunOptions extends TranslateOptions {
   dataLabel?: string;
 }
 
+/** What runTranslate returns: the data counts, the trainer, the test scores (null if interrupted), the metadata. */
 export interface TranslateRun {
   options: ResolvedTranslateOptions;
   counts: { train: number; val: number; test: number; srcVocab: number; tgtVocab: number };
