@@ -2,7 +2,8 @@
  * The recur playground: two tabs (Text, Series), each with its own worker that trains with the
  * library in src/. The page draws; the workers compute.
  */
-import { seriesPanel, type SeriesPanel } from './series/panel.js';
+import type { Panel } from './panel.js';
+import { seriesPanel } from './series/panel.js';
 import { textPanel } from './text/panel.js';
 import { $ } from './ui.js';
 
@@ -25,7 +26,7 @@ function showDevice(tab: 'text' | 'series', description: string): void {
 }
 
 textPanel((d) => showDevice('text', d));
-let series: SeriesPanel | null = null;
+let series: Panel | null = null;
 
 // tabs: arrow keys move between them (roving tabindex), as the ARIA tabs pattern asks
 const tabs = [$<HTMLButtonElement>('tab-text'), $<HTMLButtonElement>('tab-series')];

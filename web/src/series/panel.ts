@@ -6,18 +6,17 @@
 import { parseTable } from '../../../src/data/table.js';
 import { LineChart, type Line } from '../charts/line.js';
 import { SERIES } from '../data.js';
-import type { DeviceChoice, ForecastPlot, SeriesConfig, SeriesEvent, SeriesModel, SeriesRequest } from '../protocol.js';
-import { $, Announcer, download, fillDevices, filePicker, fmtInt, intOf } from '../ui.js';
+import { type Panel, StatusLine, TabWorker, TrainForm, openModelFile } from '../panel.js';
+import type { DeviceChoice, SeriesConfig, SeriesEvent, SeriesModel, SeriesRequest } from '../protocol.js';
+import { $, filePicker, fmtInt, intOf } from '../ui.js';
 import { columnsOf } from './columns.js';
 import { drawForecast } from './plot.js';
 import { showScores } from './scores.js';
 
-export interface SeriesPanel { worker: Worker; device: string }
-
 type Data = { csv: string; source: string };
 
 /** The data select: the bundled series, or the user's CSV; `current()` is what training reads. */
-function dataControls(setStatus: (text: string, state?: string) => void): { current: () => Data } {
+function dataControls(status: StatusLine): { current: () => Data } {
   const sourceSel = $<HTMLSelectElement>('series-source'), info = $('series-info');
   const target = $<HTMLSelectElement>('target'), drop = $('drop');
   let data: Data = SERIES[0], fileData: Data | null = null;
@@ -31,7 +30,7 @@ function dataControls(setStatus: (text: string, state?: string) => void): { curr
       const dated = date ? `, dated by '${date}'` : '';
       info.textContent = `${d.source}: ${fmtInt(table.rows.length)} rows, ${table.columns.length} columns${dated}`;
     } catch (e) {
-      setStatus(`Error: ${(e as Error).message}`, 'error');
+      status.set(`Error: ${(e as Error).message}`, 'error');
     }
   };
   const useBundled = (value: string) => {
@@ -110,150 +109,162 @@ const hintsOf = (hybridHtml: string): Record<SeriesModel, { epochs: string; html
   },
 });
 
-export function seriesPanel(onDevice: (description: string) => void): SeriesPanel {
-  const panel: SeriesPanel = { worker: null as unknown as Worker, device: '' };
-  const send = (r: SeriesRequest, transfer: Transferable[] = []) => panel.worker.postMessage(r, transfer);
-  const status = $('series-status'), trainBtn = $<HTMLButtonElement>('s-train');
-  const stopBtn = $<HTMLButtonElement>('s-stop'), saveBtn = $<HTMLButtonElement>('s-save');
-  const form = $<HTMLFormElement>('series-form'), modelSel = $<HTMLSelectElement>('s-model');
-  const chartBox = $('forecast-chart'), verdict = $('verdict'), tbody = $('scores').querySelector('tbody')!;
-  const deviceSel = $<HTMLSelectElement>('s-device'), announce = new Announcer($('series-announce'));
-  const hint = $('s-model-hint'), epochsIn = $<HTMLInputElement>('epochs'), HINTS = hintsOf(hint.innerHTML);
-  const valCanvas = $<HTMLCanvasElement>('s-loss-chart'), val = validationChart(valCanvas);
+type EventOf<T extends SeriesEvent['type']> = Extract<SeriesEvent, { type: T }>;
 
-  /** The status line the eye reads; a screen reader hears milestones only (`report`), not every step. */
-  const setStatus = (text: string, state?: string) => {
-    status.textContent = text;
-    status.classList.toggle('error', state === 'error');
-    if (state) status.dataset.state = state;
-  };
-  const report = (text: string, state?: string) => { setStatus(text, state); announce.say(text); };
-  const data = dataControls(setStatus);
-
+/** The model select: its note under the form and its default epochs follow the model. */
+function wireModelHint(modelSel: HTMLSelectElement, epochs: HTMLInputElement): void {
+  const hint = $('s-model-hint'), HINTS = hintsOf(hint.innerHTML);
   modelSel.addEventListener('change', () => {
     const m = modelSel.value as SeriesModel;
     hint.innerHTML = HINTS[m].html; hint.dataset.model = m;
-    epochsIn.value = HINTS[m].epochs;
+    epochs.value = HINTS[m].epochs;
   });
-  val.reset('hybrid', 1);
-  showScores(tbody, null);
-  chartBox.innerHTML = '<p class="hint" style="padding:140px 0;text-align:center">'
-    + 'The forecast appears here after training.</p>';
+}
 
-  // ---- training ----
-  let training: SeriesModel | null = null, hasModel = false, lastNote = '', readied = false;
-  const setTraining = (model: SeriesModel | null) => {
-    training = model;
-    type Control = HTMLInputElement | HTMLSelectElement | HTMLButtonElement;
-    for (const el of form.querySelectorAll<Control>('input, select, button')) {
-      if (el !== stopBtn) el.disabled = !!model || (el === saveBtn && !hasModel);
-    }
-    stopBtn.disabled = !model;
-    trainBtn.textContent = model ? 'Training…' : 'Train';
+/** The training settings as the form has them. */
+function configOf(modelSel: HTMLSelectElement, epochs: HTMLInputElement, device: HTMLSelectElement): SeriesConfig {
+  return {
+    model: modelSel.value as SeriesModel, target: $<HTMLSelectElement>('target').value,
+    cell: $<HTMLSelectElement>('s-cell').value as SeriesConfig['cell'],
+    hidden: Number($<HTMLSelectElement>('s-hidden').value),
+    horizon: intOf($<HTMLInputElement>('horizon'), 1), epochs: intOf(epochs, 10), lookback: null,
+    seed: intOf($<HTMLInputElement>('s-seed'), 0), device: device.value as DeviceChoice,
   };
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (training) return;
-    const config: SeriesConfig = {
-      model: modelSel.value as SeriesModel, target: $<HTMLSelectElement>('target').value,
-      cell: $<HTMLSelectElement>('s-cell').value as SeriesConfig['cell'],
-      hidden: Number($<HTMLSelectElement>('s-hidden').value),
-      horizon: intOf($<HTMLInputElement>('horizon'), 1), epochs: intOf(epochsIn, 10), lookback: null,
-      seed: intOf($<HTMLInputElement>('s-seed'), 0), device: deviceSel.value as DeviceChoice,
-    };
-    val.reset(config.model, config.model === 'hybrid' ? 1 : config.epochs); lastNote = '';
-    valCanvas.setAttribute('aria-label', 'Validation error of the forecaster: training has just started');
-    setTraining(config.model);
-    const d = data.current();
-    setStatus(`Reading ${d.source}…`, 'training');
-    send({ type: 'train', csv: d.csv, source: d.source, config });
+}
+
+/** The tab: its controls, its worker, and what it does with each of the worker's messages. */
+class SeriesTab {
+  private readonly status = new StatusLine($('series-status'), $('series-announce'));
+  private readonly modelSel = $<HTMLSelectElement>('s-model');
+  private readonly epochs = $<HTMLInputElement>('epochs');
+  private readonly deviceSel = $<HTMLSelectElement>('s-device');
+  private readonly chartBox = $('forecast-chart');
+  private readonly tbody = $('scores').querySelector('tbody')!;
+  private readonly valCanvas = $<HTMLCanvasElement>('s-loss-chart');
+  private readonly val = validationChart(this.valCanvas);
+  private readonly data = dataControls(this.status);
+  private readonly form = new TrainForm($<HTMLFormElement>('series-form'), {
+    train: $<HTMLButtonElement>('s-train'), stop: $<HTMLButtonElement>('s-stop'), save: $<HTMLButtonElement>('s-save'),
   });
-  stopBtn.addEventListener('click', () => {
-    stopBtn.disabled = true;
-    if (training !== 'hybrid') { send({ type: 'stop' }); return; }
+  readonly link: TabWorker<SeriesRequest, SeriesEvent>;
+  /** The model in training, for Stop: the network stops between steps, the hybrid only with its worker. */
+  private training: SeriesModel | null = null;
+  /** The last word on the run (an epoch's validation error, a note), shown after the step count. */
+  private lastNote = '';
+  private readied = false;
+
+  constructor(onDevice: (description: string) => void) {
+    wireModelHint(this.modelSel, this.epochs);
+    this.val.reset('hybrid', 1);
+    showScores(this.tbody, null);
+    this.chartBox.innerHTML = '<p class="hint" style="padding:140px 0;text-align:center">'
+      + 'The forecast appears here after training.</p>';
+    this.wireTraining();
+    this.link = new TabWorker(
+      () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'recur-series' }),
+      {
+        name: 'series', status: this.status, onDevice,
+        onEvent: (e) => this.onEvent(e), onFail: () => this.setTraining(null),
+      },
+    );
+  }
+
+  private send(r: SeriesRequest, transfer?: Transferable[]): void { this.link.send(r, transfer); }
+
+  private setTraining(model: SeriesModel | null): void {
+    this.training = model;
+    this.form.set(!!model);
+  }
+
+  private wireTraining(): void {
+    const { form, status, val, valCanvas } = this;
+    form.onSubmit(() => {
+      const config = configOf(this.modelSel, this.epochs, this.deviceSel);
+      val.reset(config.model, config.model === 'hybrid' ? 1 : config.epochs); this.lastNote = '';
+      valCanvas.setAttribute('aria-label', 'Validation error of the forecaster: training has just started');
+      this.setTraining(config.model);
+      const d = this.data.current();
+      status.set(`Reading ${d.source}…`, 'training');
+      this.send({ type: 'train', csv: d.csv, source: d.source, config });
+    });
+    form.onStop(() => this.stop());
+    form.onSave(() => this.send({ type: 'save' }));
+    openModelFile($<HTMLButtonElement>('s-open-button'), $<HTMLInputElement>('s-open-file'), status, (bytes, name) => {
+      const d = this.data.current();
+      // the curves of an earlier training say nothing about the opened model
+      val.reset(this.modelSel.value as SeriesModel, 1);
+      valCanvas.setAttribute('aria-label', 'Validation error: none, the model was opened from a file');
+      const device = this.deviceSel.value as DeviceChoice;
+      this.send({ type: 'load', bytes, name, csv: d.csv, source: d.source, device }, [bytes]);
+    });
+  }
+
+  private stop(): void {
+    if (this.training !== 'hybrid') { this.send({ type: 'stop' }); return; }
     // runUnivariate runs to its end in one go: end the worker (and what it held) and start another
-    panel.worker.terminate();
-    panel.worker = spawn();
-    hasModel = false; setTraining(null);
-    report('Stopped: the hybrid keeps nothing until every member is trained, so this run is gone.', 'stopped');
-  });
-  saveBtn.addEventListener('click', () => send({ type: 'save' }));
-  filePicker($<HTMLButtonElement>('s-open-button'), $<HTMLInputElement>('s-open-file'), async (f) => {
-    const bytes = await f.arrayBuffer(), d = data.current();
-    setStatus(`Opening ${f.name}…`);
-    // the curves of an earlier training say nothing about the opened model
-    val.reset(modelSel.value as SeriesModel, 1);
-    valCanvas.setAttribute('aria-label', 'Validation error: none, the model was opened from a file');
-    const device = deviceSel.value as DeviceChoice;
-    send({ type: 'load', bytes, name: f.name, csv: d.csv, source: d.source, device }, [bytes]);
-  });
+    this.link.restart();
+    this.form.hasModel = false; this.setTraining(null);
+    this.status.report('Stopped: the hybrid keeps nothing until every member is trained, so this run is gone.',
+      'stopped');
+  }
 
-  const showResult = async (e: Extract<SeriesEvent, { type: 'result' }>) => {
-    hasModel = true; setTraining(null); saveBtn.disabled = false;
-    const p: ForecastPlot = e.plot, who = e.model === 'hybrid' ? 'hybrid' : 'network';
-    showScores(tbody, p);
-    verdict.textContent = p.verdict;
-    verdict.className = `verdict ${p.verdict.includes('below') ? 'good' : 'bad'}`;
-    const of = p.horizon > 1 ? ` (of ${p.horizon})` : '';
-    setStatus(`${e.source === 'loaded' ? 'Opened model' : 'Trained'}: ${p.target}, one step ahead${of}, `
-      + `${p.summary}; ${p.x.length} test points.`, 'done');
-    announce.say(`${status.textContent} ${p.verdict}`); // the verdict is news too
-    chartBox.setAttribute('aria-label', `Chart of actual ${p.target}, the ${who}'s one-step forecasts, ETS and `
-      + `the naive baselines on the held-out tail. ${p.verdict}`);
-    if (e.source === 'trained') {
-      valCanvas.setAttribute('aria-label', `Validation error (MAE) of the ${who}: ${val.summary()}`);
-    }
-    await drawForecast(chartBox, p);
-  };
-
-  const onMessage = async (ev: MessageEvent<SeriesEvent>) => {
-    const e = ev.data;
+  private async onEvent(e: SeriesEvent): Promise<void> {
     switch (e.type) {
       case 'ready':
-        if (readied) break; // a worker started again after Stop: the device shown stands
-        readied = true; fillDevices(deviceSel, e.devices, e.auto); panel.device = e.auto; onDevice(e.auto);
+        if (this.readied) break; // a worker started again after Stop: the device shown stands
+        this.readied = true; this.link.ready(this.deviceSel, e);
         break;
       case 'started':
-        panel.device = e.device; onDevice(e.device);
-        report(`${e.notes.join('; ')} · device ${e.device.split(' ')[0]}`);
+        this.link.showDevice(e.device);
+        this.status.report(`${e.notes.join('; ')} · device ${e.device.split(' ')[0]}`);
         break;
       case 'progress': {
-        const note = lastNote ? ` · ${lastNote}` : '';
-        const line = `step ${fmtInt(e.step)} of ${fmtInt(e.total)} · loss ${e.loss.toFixed(4)}${note}`;
-        setStatus(line);
-        announce.progress(() => line);
+        const note = this.lastNote ? ` · ${this.lastNote}` : '';
+        this.status.progress(`step ${fmtInt(e.step)} of ${fmtInt(e.total)} · loss ${e.loss.toFixed(4)}${note}`);
         break;
       }
       case 'epoch':
-        val.add(`${e.run} inputs`, e.epoch, e.valMae);
-        lastNote = `${e.run} inputs, epoch ${e.epoch}: validation MAE ${e.valMae.toFixed(3)}`;
+        this.val.add(`${e.run} inputs`, e.epoch, e.valMae);
+        this.lastNote = `${e.run} inputs, epoch ${e.epoch}: validation MAE ${e.valMae.toFixed(3)}`;
         break;
-      case 'member': {
-        if (Number.isFinite(e.valLoss)) val.add('members', e.k + 1, e.valLoss, e.of);
-        const line = `member ${e.k + 1} of ${e.of}: lookback ${e.lookback}, best epoch ${e.bestEpoch} of ${e.epochs}`
-          + `${Number.isFinite(e.valLoss) ? `, validation MAE ${e.valLoss.toExponential(2)} (log units)` : ''}`;
-        setStatus(line);
-        announce.progress(() => line);
-        break;
-      }
-      case 'note': lastNote = e.line; break;
-      case 'result': await showResult(e); break;
+      case 'member': this.member(e); break;
+      case 'note': this.lastNote = e.line; break;
+      case 'result': await this.showResult(e); break;
       case 'saved':
-        download(e.bytes, e.name);
-        report(`Saved ${e.name}: use it with recur forecast predict ${e.name} --data FILE.csv`);
+        this.link.saved(e, `Saved ${e.name}: use it with recur forecast predict ${e.name} --data FILE.csv`);
         break;
-      case 'error': setTraining(null); report(`Error: ${e.message}`, 'error'); break;
+      case 'error': this.setTraining(null); this.status.error(e.message); break;
     }
-  };
-  const spawn = () => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'recur-series' });
-    w.onmessage = onMessage;
-    w.onerror = (e) => {
-      setTraining(null);
-      report(`Error: the series worker failed: ${e.message || 'it did not start'}`, 'error');
-    };
-    return w;
-  };
-  panel.worker = spawn();
-  return panel;
+  }
+
+  /** A member of the hybrid's ensemble is trained: its validation error, on the chart and the status line. */
+  private member(e: EventOf<'member'>): void {
+    if (Number.isFinite(e.valLoss)) this.val.add('members', e.k + 1, e.valLoss, e.of);
+    const val = Number.isFinite(e.valLoss) ? `, validation MAE ${e.valLoss.toExponential(2)} (log units)` : '';
+    const line = `member ${e.k + 1} of ${e.of}: lookback ${e.lookback}, best epoch ${e.bestEpoch} of ${e.epochs}`;
+    this.status.progress(line + val);
+  }
+
+  private async showResult(e: EventOf<'result'>): Promise<void> {
+    const { status, chartBox } = this, p = e.plot, who = e.model === 'hybrid' ? 'hybrid' : 'network';
+    this.form.hasModel = true; this.setTraining(null); this.form.buttons.save.disabled = false;
+    showScores(this.tbody, p);
+    const verdict = $('verdict');
+    verdict.textContent = p.verdict;
+    verdict.className = `verdict ${p.verdict.includes('below') ? 'good' : 'bad'}`;
+    const of = p.horizon > 1 ? ` (of ${p.horizon})` : '';
+    status.set(`${e.source === 'loaded' ? 'Opened model' : 'Trained'}: ${p.target}, one step ahead${of}, `
+      + `${p.summary}; ${p.x.length} test points.`, 'done');
+    status.say(`${status.text} ${p.verdict}`); // the verdict is news too
+    chartBox.setAttribute('aria-label', `Chart of actual ${p.target}, the ${who}'s one-step forecasts, ETS and `
+      + `the naive baselines on the held-out tail. ${p.verdict}`);
+    if (e.source === 'trained') {
+      this.valCanvas.setAttribute('aria-label', `Validation error (MAE) of the ${who}: ${this.val.summary()}`);
+    }
+    await drawForecast(chartBox, p);
+  }
+}
+
+export function seriesPanel(onDevice: (description: string) => void): Panel {
+  return new SeriesTab(onDevice).link;
 }

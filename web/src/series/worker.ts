@@ -7,16 +7,16 @@
  */
 import {
   DataError, type Module, type ModelMeta, type ParsedModel, type Progress, type Series, buildSeries, evaluate,
-  forecasterFromFile, getBackend, guessDateColumn, listDevices, parseModelFile, parseTable, runForecast, serializeModel,
+  forecasterFromFile, getBackend, guessDateColumn, parseModelFile, parseTable, runForecast, serializeModel,
   setDefaultDevice, splitOrigins, statBaselines,
   column,
 } from '../../../src/web.js';
 import type { SeriesConfig, SeriesEvent, SeriesRequest } from '../protocol.js';
+import { post as postEvent, serve } from '../serve.js';
 import { PAGE_HYBRID, openHybridIn, trainHybridIn } from './hybrid.js';
 import { plotOf } from './report.js';
 
-declare const self: DedicatedWorkerGlobalScope;
-const post = (e: SeriesEvent, transfer: Transferable[] = []): void => self.postMessage(e, transfer);
+const post: (e: SeriesEvent, transfer?: Transferable[]) => void = postEvent;
 
 let trained: { model: Module; meta: ModelMeta } | null = null;
 let training: { aborted: boolean } | null = null;
@@ -152,18 +152,11 @@ function save(): void {
   post({ type: 'saved', bytes: buffer, name: `${name}.safetensors` }, [buffer]);
 }
 
-self.onmessage = async (e: MessageEvent<SeriesRequest>) => {
-  const req = e.data;
-  try {
-    switch (req.type) {
-      case 'train': await train(req); break;
-      case 'stop': if (training) training.aborted = true; break;
-      case 'load': open(req); break;
-      case 'save': save(); break;
-    }
-  } catch (err) {
-    post({ type: 'error', message: (err as Error).message, during: req.type });
+serve<SeriesRequest>(async (req) => {
+  switch (req.type) {
+    case 'train': await train(req); break;
+    case 'stop': if (training) training.aborted = true; break;
+    case 'load': open(req); break;
+    case 'save': save(); break;
   }
-};
-
-post({ type: 'ready', devices: listDevices(), auto: getBackend('auto').description });
+});

@@ -12,37 +12,60 @@ import { $, intOf } from '../ui.js';
 import { PROPERTIES, findUnits } from './units.js';
 
 export function memoryCard(): { show(p: ProbeResult): void } {
-  const unitInput = $<HTMLInputElement>('unit'), unitLabel = $('unit-label'), unitText = $('unit-text'), canvas = $<HTMLCanvasElement>('heatmap');
-  const nextContext = $('next-context'), nextList = $('next-list'), nextAnnounce = $('next-announce');
-
+  const unitInput = $<HTMLInputElement>('unit'), unitLabel = $('unit-label'), canvas = $<HTMLCanvasElement>('heatmap');
   const heat = new HeatMap(canvas, $('heat-scroll'), {
     hover: (t, u, fromKeys) => { showNext(t, fromKeys); unitLabel.textContent = `cursor on unit ${u}`; },
     pick: (u) => { unitInput.value = String(u); showUnit(u); },
   });
+  const showNext = nextView(heat), showUnit = unitView(heat, unitLabel);
+  unitInput.addEventListener('change', () => heat.pick(intOf(unitInput, 0)));
+  const chips = finderButtons(heat);
 
-  // what comes next: bars for the eye; a keyboard user hears the same (the pointer stays quiet)
-  const showNext = (t: number, announce: boolean) => {
+  return {
+    show(p: ProbeResult): void {
+      heat.set(p);
+      unitInput.max = String(p.H - 1);
+      showUnit(heat.picked);
+      showNext(heat.t, false);
+      showFinders(chips, p);
+      canvas.dataset.drawn = String(Number(canvas.dataset.drawn ?? 0) + 1);
+    },
+  };
+}
+
+/** What comes next after the character at t: bars for the eye; a keyboard user hears them (the pointer is quiet). */
+function nextView(heat: HeatMap): (t: number, announce: boolean) => void {
+  const nextContext = $('next-context'), nextList = $('next-list'), nextAnnounce = $('next-announce');
+  const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+  const item = ({ c, p: prob }: { c: string; p: number }) => {
+    const li = document.createElement('li');
+    li.innerHTML = '<span class="ch"></span><span class="bar-track"><span class="bar"></span></span>'
+      + '<span class="p"></span>';
+    li.querySelector('.ch')!.textContent = visible(c);
+    (li.querySelector('.bar') as HTMLElement).style.width = `${Math.max(2, prob * 100)}%`;
+    li.querySelector('.p')!.textContent = pct(prob);
+    li.setAttribute('aria-label', `${describeChar(c)}: ${pct(prob)}`);
+    return li;
+  };
+  return (t, announce) => {
     const p = heat.data;
     if (!p) return;
     const before = p.chars.slice(Math.max(0, t - 28), t).map(flat).join('');
-    nextContext.replaceChildren(document.createTextNode(before), Object.assign(document.createElement('mark'), { textContent: visible(p.chars[t]) }));
-    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-    nextList.replaceChildren(...p.next[t].map(({ c, p: prob }) => {
-      const li = document.createElement('li');
-      li.innerHTML = '<span class="ch"></span><span class="bar-track"><span class="bar"></span></span><span class="p"></span>';
-      li.querySelector('.ch')!.textContent = visible(c);
-      (li.querySelector('.bar') as HTMLElement).style.width = `${Math.max(2, prob * 100)}%`;
-      li.querySelector('.p')!.textContent = pct(prob);
-      li.setAttribute('aria-label', `${describeChar(c)}: ${pct(prob)}`);
-      return li;
-    }));
+    const mark = Object.assign(document.createElement('mark'), { textContent: visible(p.chars[t]) });
+    nextContext.replaceChildren(document.createTextNode(before), mark);
+    nextList.replaceChildren(...p.next[t].map(item));
     if (announce) {
-      nextAnnounce.textContent = `After ${describeChar(p.chars[t])}, unit ${heat.unit} at ${p.states[t * p.H + heat.unit].toFixed(2)}. Next: `
+      const unit = `unit ${heat.unit} at ${p.states[t * p.H + heat.unit].toFixed(2)}`;
+      nextAnnounce.textContent = `After ${describeChar(p.chars[t])}, ${unit}. Next: `
         + p.next[t].map(({ c, p: prob }) => `${describeChar(c)} ${pct(prob)}`).join(', ');
     }
   };
+}
 
-  const showUnit = (u: number) => {
+/** One unit's activation coloured over the text it read. */
+function unitView(heat: HeatMap, unitLabel: HTMLElement): (u: number) => void {
+  const unitText = $('unit-text');
+  return (u) => {
     const p = heat.data;
     if (!p) return;
     unitLabel.textContent = `unit ${u} of ${p.H}, ${p.label}`;
@@ -52,10 +75,10 @@ export function memoryCard(): { show(p: ProbeResult): void } {
       return s;
     }));
   };
-  unitInput.addEventListener('change', () => heat.pick(intOf(unitInput, 0)));
+}
 
-  // one button per property, there before the first reading: only their numbers change
-  const finders = $('finders');
+/** One button per property, there before the first reading: only their numbers change. */
+function finderButtons(heat: HeatMap): HTMLButtonElement[] {
   const chips = PROPERTIES.map((f) => {
     const b = document.createElement('button');
     b.type = 'button'; b.disabled = true; b.dataset.id = f.id;
@@ -64,26 +87,23 @@ export function memoryCard(): { show(p: ProbeResult): void } {
     b.addEventListener('click', () => heat.pick(Number(b.dataset.unit)));
     return b;
   });
-  finders.replaceChildren(...chips);
+  $('finders').replaceChildren(...chips);
+  return chips;
+}
 
-  return {
-    show(p: ProbeResult): void {
-      heat.set(p);
-      unitInput.max = String(p.H - 1);
-      showUnit(heat.picked);
-      showNext(heat.t, false);
-      const found = findUnits(p);
-      for (const b of chips) {
-        const f = found.find((x) => x.id === b.dataset.id), which = b.querySelector('.which')!;
-        b.disabled = !f;
-        if (f) b.dataset.unit = String(f.unit);
-        // a sign always shown and the minus a real one: labels of one width, whatever the numbers
-        which.textContent = f ? `unit ${f.unit} · r ${f.r >= 0 ? '+' : '−'}${Math.abs(f.r).toFixed(2)}` : 'not in this text';
-        b.setAttribute('aria-label', f ? `${f.label}: unit ${f.unit}, correlation ${f.r.toFixed(2)}` : `${b.querySelector('.what')!.textContent}: not in this text`);
-      }
-      canvas.dataset.drawn = String(Number(canvas.dataset.drawn ?? 0) + 1);
-    },
-  };
+/** Each property's unit in this reading, or that the text has none. */
+function showFinders(chips: HTMLButtonElement[], p: ProbeResult): void {
+  const found = findUnits(p);
+  for (const b of chips) {
+    const f = found.find((x) => x.id === b.dataset.id), which = b.querySelector('.which')!;
+    b.disabled = !f;
+    if (f) b.dataset.unit = String(f.unit);
+    // a sign always shown and the minus a real one: labels of one width, whatever the numbers
+    const r = f ? `${f.r >= 0 ? '+' : '−'}${Math.abs(f.r).toFixed(2)}` : '';
+    which.textContent = f ? `unit ${f.unit} · r ${r}` : 'not in this text';
+    b.setAttribute('aria-label', f ? `${f.label}: unit ${f.unit}, correlation ${f.r.toFixed(2)}`
+      : `${b.querySelector('.what')!.textContent}: not in this text`);
+  }
 }
 
 const flat = (c: string) => (c === '\n' ? '↵' : c);
