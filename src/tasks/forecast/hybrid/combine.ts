@@ -25,27 +25,31 @@ export const combinesWithEts = (combine: Combine, season: number): boolean =>
 
 /**
  * Combines in place. out: (K, H, Q) the ensemble's forecasts in the series' units; y the series;
- * ts the K origins; qm the index of the median quantile; m the season. Where ETS cannot be fitted
- * (too few values) the network's forecast stays as it is, and the count of such origins is returned.
+ * ts the K origins; qm the index of the median quantile; m the season; `fitted` an ETS fit the caller
+ * already has (the report's ETS baseline), used when it was fitted to the same values with the same season.
+ * Where ETS cannot be fitted (too few values) the network's forecast stays as it is, and the count of such
+ * origins is returned.
  */
 export function combineWithEts(out: Float64Array, y: ArrayLike<number>, ts: readonly number[], H: number, Q: number,
-  qm: number, m: number): number {
+  qm: number, m: number, fitted?: EtsFit | null): number {
   if (out.length !== ts.length * H * Q) {
     throw new Error(`combineWithEts: expected ${ts.length}×${H}×${Q} forecasts, got ${out.length}`);
   }
+  if (ts.length === 0) return 0;
   // one fit, at the first origin, run forward over the later ones: a refit per origin made scoring a long test part
   // (the CLI, the playground) minutes slower
-  const fit = ts.length > 0 ? etsFit(y, Math.min(...ts), m) : null;
-  let skipped = 0;
+  const t0 = Math.min(...ts);
+  const same = fitted && fitted.m === m && fitted.fitted.length === t0 + 1;
+  const fit = same ? fitted : etsFit(y, t0, m);
+  if (!fit) return ts.length;
   ts.forEach((t, k) => {
-    const e = fit ? etsForecastAt(fit, y, t, H) : null;
-    if (!e) { skipped++; return; }
+    const e = etsForecastAt(fit, y, t, H);
     for (let h = 0; h < H; h++) {
       const row = (k * H + h) * Q, shift = (e[h] - out[row + qm]) / 2;
       for (let j = 0; j < Q; j++) out[row + j] += shift;
     }
   });
-  return skipped;
+  return 0;
 }
 
 /** ETS fitted on y[0..t], or null where no form can be fitted. */

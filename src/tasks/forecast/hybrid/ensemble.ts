@@ -2,7 +2,7 @@ import { DataError } from '../../../errors.js';
 import type { Device } from '../../../kernels/device.js';
 import type { CellName } from '../../../layers/recurrent.js';
 import type { EsRnn } from './model.js';
-import { fitEts } from '../stats/ets-fit.js';
+import { type EtsFit, fitEts } from '../stats/ets-fit.js';
 import {
   type EtsStart, type PreparedSeries, type SeasonKind, fromU, initialSmoothing, prepareSeries, toU,
 } from './prepare.js';
@@ -74,10 +74,11 @@ export class HybridForecaster {
   /**
    * Forecasts (origins, H, Q) in the series' units for each origin t of `ts` (the last observed
    * index), from the values observed up to it: the median of the members' forecasts, averaged
-   * with ETS's unless `combine` (default: the options') is 'none'.
+   * with ETS's unless `combine` (default: the options') is 'none'. `ets`: a fit of ETS the caller
+   * already made on the values up to the first origin (combineWithEts reuses it instead of fitting again).
    */
   forecast(id: string | number, y: ArrayLike<number>, ts: readonly number[],
-    combine: Combine = this.options.combine): Float64Array {
+    combine: Combine = this.options.combine, ets?: EtsFit | null): Float64Array {
     const r = this.row(id), p = this.series[r];
     const L = Math.max(...this.members.map((mm) => mm.arch.lookback));
     for (const t of ts) {
@@ -93,7 +94,7 @@ export class HybridForecaster {
       res[i] = fromU(median(col), p.kind, p.scale);
     }
     const { horizon: H, quantiles: q, season } = this.options;
-    if (combinesWithEts(combine, season)) combineWithEts(res, y, ts, H, q.length, q.indexOf(0.5), season);
+    if (combinesWithEts(combine, season)) combineWithEts(res, y, ts, H, q.length, q.indexOf(0.5), season, ets);
     return res;
   }
 }

@@ -107,6 +107,8 @@ describe('the hybrid forecaster', () => {
     expect(f.options.combine).toBe('ets');
     const net = f.forecast('a', y, ts, 'none'), both = f.forecast('a', y, ts);
     const fit = autoEts(y.slice(0, ts[0] + 1), m);
+    // a fit the caller already has (the report's ETS baseline) is used instead of a second one: the same forecast
+    expect(Array.from(f.forecast('a', y, ts, 'ets', fit))).toEqual(Array.from(both));
     ts.forEach((t, k) => {
       const ets = etsForecastAt(fit, y, t, H);
       for (let h = 0; h < H; h++) {

@@ -3,10 +3,9 @@ import { type Series, column } from '../../../data/series.js';
 import { type Evaluation, type ExtraName, evaluate } from '../evaluate.js';
 import { guessSeason } from '../metrics.js';
 import { etsForecastAt, statBaselines } from '../stat-baselines.js';
-import type { EtsFit } from '../stats/ets-fit.js';
+import { ETS_MAX_SEASON, type EtsFit } from '../stats/ets-fit.js';
 import { type HybridForecaster, type HybridOptions, MAX_SEASON, trainHybrid } from './ensemble.js';
 import { combinesWithEts } from './combine.js';
-import { ETS_MAX_SEASON } from '../stats/ets-fit.js';
 
 /**
  * A univariate run over one or many series: the hybrid (one global model) or recur's ETS (one
@@ -98,10 +97,13 @@ export const averageWindow = (fitEnd: number, season: number): number =>
 
 type Predict = (t: number) => { point: Float64Array; lo?: Float64Array; hi?: Float64Array };
 
-/** A hybrid's forecasts at the origins, one ensemble pass: point (its median quantile) and interval per origin. */
-function hybridAt(f: HybridForecaster, id: string, y: Float64Array, origins: number[]): Predict {
+/**
+ * A hybrid's forecasts at the origins, one ensemble pass: point (its median quantile) and interval per origin.
+ * `ets`, the report's ETS baseline fitted on the same values, is the one the combination uses.
+ */
+function hybridAt(f: HybridForecaster, id: string, y: Float64Array, origins: number[], ets: EtsFit | null): Predict {
   const H = f.options.horizon, q = f.options.quantiles, Q = q.length, qm = q.indexOf(0.5);
-  const out = f.forecast(id, y, origins);
+  const out = f.forecast(id, y, origins, f.options.combine, ets);
   const pick = (k: number, j: number) => Float64Array.from({ length: H }, (_, h) => out[(k * H + h) * Q + j]);
   const at = new Map(origins.map((t, k) => [t, k]));
   return (t) => {
@@ -120,7 +122,7 @@ export function scoreSeries(d: { id: string; series: Series; y: Float64Array; fi
   const origins = testOrigins(y.length, fitEnd, H);
   const base = statBaselines(y, fitEnd, season, H);
   let predict: Predict;
-  if (forecaster) predict = hybridAt(forecaster, id, y, origins);
+  if (forecaster) predict = hybridAt(forecaster, id, y, origins, base.ets);
   else {
     if (!base.ets) throw new DataError(`series '${id}': ${base.notes.join('; ')}`);
     const fit = base.ets;
